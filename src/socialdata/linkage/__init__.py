@@ -1,0 +1,1 @@
+"""Master person index: which source records are the same real person, deterministic then probabilistic."""
