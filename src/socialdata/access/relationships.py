@@ -1,0 +1,219 @@
+"""Legitimate relationships, read from the feeds at the moment of each decision, and the grants people took.
+
+| actor's organisation | roles                | relationship                                                   |
+| -------------------- | -------------------- | -------------------------------------------------------------- |
+| GP practice          | gp, nurse, clinician | registered_gp: a registration at the practice not yet ended     |
+| hospital trust       | clinician, nurse     | open_episode: an encounter at the trust, started, not ended     |
+| council              | social_worker        | allocated_worker: named (display name or username) as the       |
+|                      |                      | Allocated_Worker on a current ASC event                         |
+|                      |                      | open_care_package: an ASC service started and not ended         |
+| any                  | any care role        | self_claimed / break_glass: a grant with a reason, not expired  |
+| (none)               | citizen              | self: their login is linked to the person                       |
+
+Derived relationships come first; a claimed one next; break glass last (it is the most scrutinised).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session
+
+from socialdata.access.decisions import Actor, RelationshipBasis, RelationshipKind
+from socialdata.governance.users import Role
+from socialdata.store.models import (
+    AccessGrant,
+    CitizenLink,
+    GrantKind,
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonLink,
+    PersonStatus,
+    SourceEvent,
+    SourcePerson,
+    UserAccount,
+)
+
+MAX_MERGE_HOPS = 8
+# An encounter that never happened; and one finished without an end date in its period.
+VOID_ENCOUNTER_STATUSES = ("cancelled", "entered-in-error")
+FINISHED = "finished"
+ASC_KINDS = ("asc_request", "asc_assessment", "asc_service", "asc_review")
+ALLOCATED_WORKER_KEYS = ("allocated_worker", "Allocated_Worker")  # as the loader stores it; as the CSV names it
+
+_GP_ROLES = frozenset({Role.GP, Role.NURSE, Role.CLINICIAN})
+_TRUST_ROLES = frozenset({Role.CLINICIAN, Role.NURSE})
+
+
+@dataclass(frozen=True)
+class SourceKey:
+    """One linked source record: the store's id, and the organisation's own id of the person."""
+
+    source_person_id: int
+    organisation_id: str
+    source_id: str
+    registered_practice: str | None
+
+
+def resolve_person(session: Session, person_id: str) -> str | None:
+    """The active person an id stands for (following merges), or None when there is none: unknown or retired."""
+    current = person_id
+    for _ in range(MAX_MERGE_HOPS):
+        person = session.get(Person, current)
+        if person is None:
+            return None
+        if person.status == PersonStatus.ACTIVE:
+            return person.id
+        if person.status != PersonStatus.MERGED or person.merged_into is None:
+            return None
+        current = person.merged_into
+    return None
+
+
+def linked_sources(session: Session, person_id: str) -> list[SourceKey]:
+    rows = session.execute(
+        select(SourcePerson.id, SourcePerson.organisation_id, SourcePerson.source_id, SourcePerson.registered_practice)
+        .join(PersonLink, PersonLink.source_person_id == SourcePerson.id)
+        .where(PersonLink.person_id == person_id)
+        .order_by(SourcePerson.id)
+    )
+    return [SourceKey(sp_id, org, source_id, practice) for sp_id, org, source_id, practice in rows]
+
+
+def _open_at(now: dt.datetime) -> list[ColumnElement[bool]]:
+    return [
+        or_(SourceEvent.start_at.is_(None), SourceEvent.start_at <= now),
+        or_(SourceEvent.end_at.is_(None), SourceEvent.end_at > now),
+    ]
+
+
+def _events_at(organisation_id: str, sources: Sequence[SourceKey]) -> list[ColumnElement[bool]] | None:
+    ids = [key.source_id for key in sources if key.organisation_id == organisation_id]
+    if not ids:
+        return None
+    return [SourceEvent.organisation_id == organisation_id, SourceEvent.person_source_id.in_(ids)]
+
+
+def _covers(start: dt.datetime | None, end: dt.datetime | None, now: dt.datetime) -> bool:
+    return (start is None or start <= now) and (end is None or end > now)
+
+
+def _registered_gp(session: Session, org: str, sources: Sequence[SourceKey], now: dt.datetime) -> str | None:
+    at_practice = _events_at(org, sources)
+    if at_practice is not None:
+        registrations = session.execute(
+            select(SourceEvent.start_at, SourceEvent.end_at).where(*at_practice, SourceEvent.kind == "registration")
+        ).all()
+        current = [
+            start for start, end in registrations if (start is None or start <= now) and (end is None or end > now)
+        ]
+        if current:
+            since = min((s for s in current if s is not None), default=None)
+            return f"Registered at {org}" + (f" since {since.date().isoformat()}" if since else "")
+        if registrations:
+            return None  # the practice's own feed says the registration has ended
+    if any(key.registered_practice == org for key in sources):
+        return f"Registered at {org} (as the other partners' records say)"
+    return None
+
+
+def _open_episode(session: Session, org: str, sources: Sequence[SourceKey], now: dt.datetime) -> str | None:
+    at_trust = _events_at(org, sources)
+    if at_trust is None:
+        return None
+    start = session.scalar(
+        select(SourceEvent.start_at)
+        .where(
+            *at_trust,
+            SourceEvent.kind == "encounter",
+            or_(SourceEvent.start_at.is_(None), SourceEvent.start_at <= now),
+            or_(SourceEvent.status.is_(None), SourceEvent.status.not_in(VOID_ENCOUNTER_STATUSES)),
+            # The period decides when it has an end; without one, a finished status closes it.
+            or_(
+                SourceEvent.end_at > now,
+                and_(SourceEvent.end_at.is_(None), or_(SourceEvent.status.is_(None), SourceEvent.status != FINISHED)),
+            ),
+        )
+        .order_by(SourceEvent.start_at)
+        .limit(1)
+    )
+    if start is None:
+        return None
+    return f"Open episode at {org} since {start.date().isoformat()}"
+
+
+def _council_basis(
+    session: Session, actor: Actor, org: str, sources: Sequence[SourceKey], now: dt.datetime
+) -> RelationshipBasis | None:
+    at_council = _events_at(org, sources)
+    if at_council is None:
+        return None
+    current = session.execute(
+        select(SourceEvent.kind, SourceEvent.detail, SourceEvent.start_at).where(
+            *at_council, SourceEvent.kind.in_(ASC_KINDS), *_open_at(now)
+        )
+    ).all()
+    # The council names its worker as people write names ("Ben Carter"); a login may also carry it as its username.
+    display_name = session.scalar(select(UserAccount.display_name).where(UserAccount.id == actor.user_id))
+    me = {name.strip().casefold() for name in (actor.username, display_name or "") if name.strip()}
+    for _kind, detail, _start in current:
+        workers = {str((detail or {}).get(key, "")).strip().casefold() for key in ALLOCATED_WORKER_KEYS}
+        if me & workers:
+            return RelationshipBasis(RelationshipKind.ALLOCATED_WORKER, f"Allocated worker at {org}")
+    services = sorted(start for kind, _detail, start in current if kind == "asc_service" and start is not None)
+    if services:
+        detail = f"Care package with {org} since {services[0].date().isoformat()}"
+        return RelationshipBasis(RelationshipKind.OPEN_CARE_PACKAGE, detail)
+    return None
+
+
+def derived_basis(
+    session: Session, actor: Actor, sources: Sequence[SourceKey], now: dt.datetime
+) -> RelationshipBasis | None:
+    """The relationship the feeds show between the actor's organisation and the person, if any."""
+    org = actor.organisation_id
+    if org is None or not sources:
+        return None
+    kind = session.scalar(select(Organisation.kind).where(Organisation.id == org))
+    if kind == OrganisationKind.GP_PRACTICE and actor.role in _GP_ROLES:
+        detail = _registered_gp(session, org, sources, now)
+        return RelationshipBasis(RelationshipKind.REGISTERED_GP, detail) if detail else None
+    if kind == OrganisationKind.HOSPITAL_TRUST and actor.role in _TRUST_ROLES:
+        detail = _open_episode(session, org, sources, now)
+        return RelationshipBasis(RelationshipKind.OPEN_EPISODE, detail) if detail else None
+    if kind == OrganisationKind.COUNCIL and actor.role == Role.SOCIAL_WORKER:
+        return _council_basis(session, actor, org, sources, now)
+    return None
+
+
+def active_grant(
+    session: Session, actor: Actor, person_id: str, kind: GrantKind, now: dt.datetime
+) -> RelationshipBasis | None:
+    """The actor's latest-ending unexpired, unrevoked grant of this kind on the person."""
+    grant = session.scalars(
+        select(AccessGrant)
+        .where(
+            AccessGrant.user_id == actor.user_id,
+            AccessGrant.person_id == person_id,
+            AccessGrant.kind == kind,
+            AccessGrant.revoked_at.is_(None),
+            AccessGrant.granted_at <= now,
+            AccessGrant.expires_at > now,
+        )
+        .order_by(AccessGrant.expires_at.desc())
+        .limit(1)
+    ).first()
+    if grant is None:
+        return None
+    return RelationshipBasis(RelationshipKind(grant.kind), f"Reason given: {grant.reason}", grant.expires_at)
+
+
+def citizen_basis(session: Session, actor: Actor, person_id: str) -> RelationshipBasis | None:
+    link = session.get(CitizenLink, actor.user_id)
+    if link is None or resolve_person(session, link.person_id) != person_id:
+        return None
+    return RelationshipBasis(RelationshipKind.SELF, "Your own record")
