@@ -1,0 +1,87 @@
+"""Clicking through the pages in Debian's Chromium, as a person would: home, quarantine, log in, log out."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, expect, sync_playwright
+
+from socialdata.api import create_app
+from socialdata.config import Settings
+from socialdata.governance.users import Role, create_user
+from socialdata.store import Database
+from test_web_pages import seed_city
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "browser demo password"
+
+
+@pytest.fixture
+def base_url(settings: Settings, db: Database) -> Iterator[str]:
+    """The app served by uvicorn on a free localhost port, in a background thread, over a small seeded store."""
+    seed_city(db)
+    create_user(db, "clinician", PASSWORD, Role.CLINICIAN, display_name="Dr Amara Okafor", organisation_id="RZZ")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        threading.Event().wait(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser.new_page()
+        browser.close()
+
+
+@pytest.mark.browser
+def test_a_person_reads_the_overview_logs_in_and_out(base_url: str, page: Page) -> None:
+    page.goto(base_url + "/")
+    expect(page).to_have_title("Foundation at a glance – Social Data Foundation")
+    expect(page.get_by_role("heading", level=1)).to_have_text("The Foundation at a glance")
+    partners = page.locator("#partners")
+    expect(partners).to_contain_text("Avonford Hospitals NHS Foundation Trust")
+    expect(partners).to_contain_text("<script>alert('org')</script> Trust")  # shown as text, not run
+    expect(page.locator("#submissions")).to_contain_text("bundle-0001.json")
+    expect(page.locator("#quarantine-counts")).to_contain_text("1")
+
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+
+    page.get_by_role("link", name="See every quarantined item and why").click()
+    expect(page.locator("#quarantine-items")).to_contain_text("Patient.birthDate")
+
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Username").fill("clinician")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_contain_text("The username or password is not right")
+
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Signed in as")).to_contain_text("Dr Amara Okafor")
+    expect(page.get_by_role("heading", level=1)).to_have_text("The Foundation at a glance")
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_text("Signed in as")).to_have_count(0)
