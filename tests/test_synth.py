@@ -11,6 +11,7 @@ from socialdata.identity.nicknames import NICKNAMES, are_nickname_variants, cano
 from socialdata.synth import SourcePersonRecord, generate_source_people
 from socialdata.synth.noise import Noise, mistype_nhs_number
 from socialdata.synth.population import Person, iter_households
+from socialdata.synth.source_records import iter_sourced_people
 
 CITY = 10_000
 
@@ -136,6 +137,27 @@ def test_who_each_partner_knows(people: list[Person], records: list[SourcePerson
     for mover in movers[:50]:
         practices = [r for r in records if r.person_id == mover.person_id and r.organisation_id.startswith("Y9")]
         assert {r.organisation_id for r in practices} == {mover.practice, mover.previous_practice}
+
+
+def test_a_citys_share_of_the_trusts_beds_is_in_hospital_now(
+    people: list[Person], records: list[SourcePersonRecord]
+) -> None:
+    sourced = list(iter_sourced_people(CITY, 1))
+    assert [record for one in sourced for record in one.records] == records  # the same city, whichever way asked
+    stays = [one for one in sourced if one.stay is not None]
+    admitted = [one for one in stays if one.stay is not None and one.stay.admitted]
+    assert 0.0008 * CITY <= len(admitted) <= 0.0025 * CITY  # with the history's recent admissions, ~0.18%
+    assert 0 < len(stays) - len(admitted) <= 0.001 * CITY  # a few in A&E
+    assert all(one.person.death_date is None for one in stays)
+    assert all(any(r.organisation_id == "RZZ" for r in one.records) for one in stays)
+    mean_age = sum(p.age for p in people) / len(people)
+    assert sum(one.person.age for one in admitted) / len(admitted) > mean_age + 15  # mostly older people
+
+
+@pytest.mark.parametrize("size", [10, 60, 300])
+def test_even_a_small_city_has_someone_in_hospital(size: int) -> None:
+    stays = [one.stay for one in iter_sourced_people(size, 7) if one.stay is not None]
+    assert any(stay.admitted for stay in stays)
 
 
 def test_source_records_are_deterministic_for_a_seed() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import json
 import re
@@ -16,6 +17,8 @@ import pytest
 from socialdata.errors import UserError
 from socialdata.synth import CityManifest, generate_source_people, load_manifest, write_city
 from socialdata.synth import hospital as hospital_module
+from socialdata.synth.admissions import FEED_CUT, LONGEST_DAYS_IN
+from socialdata.synth.source_records import iter_sourced_people
 
 PEOPLE = 300
 SEED = 3
@@ -139,6 +142,42 @@ def test_written_identities_are_the_generated_source_records(city: Path) -> None
                 record = records[("RZZ", patient["id"])]
                 assert patient["name"][0]["family"] == record.family_name
                 assert patient["birthDate"] == record.birth_date_raw
+
+
+def test_the_people_in_hospital_now_have_open_episodes_and_everything_else_has_ended(city: Path) -> None:
+    """The trust's open episodes are the people the generator put in hospital now (plus any recent admission of their
+    history still running): in progress, no end, started by the extract; each current stay with its active reason."""
+    stays = {
+        record.source_id: sourced.stay
+        for sourced in iter_sourced_people(PEOPLE, SEED)
+        for record in sourced.records[:1]
+        if sourced.stay is not None and record.organisation_id == "RZZ"
+    }
+    assert any(stay.admitted for stay in stays.values())  # even a city this small has an inpatient to look at
+    resources = [entry["resource"] for bundle in _bundles(city) for entry in bundle["entry"]]
+    encounters = [r for r in resources if r["resourceType"] == "Encounter"]
+    for encounter in encounters:
+        assert ("end" in encounter["period"]) == (encounter["status"] == "finished"), encounter
+    still_open = {r["id"]: r for r in encounters if r["status"] == "in-progress"}
+    for mrn, stay in stays.items():
+        mine = [r for r in still_open.values() if r["subject"]["reference"] == f"Patient/{mrn}"]
+        wanted = "IMP" if stay.admitted else "EMER"
+        current = [r for r in mine if r["class"]["code"] == wanted and r["period"]["start"] == _stamp(stay.since)]
+        assert len(current) == 1, (mrn, stay, mine)
+        assert _stamp(FEED_CUT - dt.timedelta(days=LONGEST_DAYS_IN, hours=1)) <= _stamp(stay.since) < _stamp(FEED_CUT)
+        reasons = [
+            r
+            for r in resources
+            if r["resourceType"] == "Condition"
+            and r.get("encounter", {}).get("reference") == f"Encounter/{current[0]['id']}"
+        ]
+        assert [r["clinicalStatus"]["coding"][0]["code"] for r in reasons] == ["active"]
+        patient = next(r for r in resources if r["resourceType"] == "Patient" and r["id"] == mrn)
+        assert "deceasedDateTime" not in patient
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def test_every_bundle_is_a_uk_core_transaction(city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

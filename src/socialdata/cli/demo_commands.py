@@ -1,6 +1,9 @@
 """`sdf demo`: a synthetic city's partners registered, their feeds ingested, demo logins made, the pages served.
 
-Re-running it reuses what is there: the city on disk, the loaded submissions (content-hashed) and the demo logins.
+Each professional works where the feeds give them patients (the practice with most registrations, the trust, the
+council worker with the biggest caseload) and the citizen login is a real person of the index; beside each login the
+demo prints a record the gate lets it open. Re-running it reuses what is there: the city on disk, the loaded
+submissions (content-hashed), the demo logins and so the same examples.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import os
 import secrets
 import string
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -19,13 +22,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from socialdata.access import CARE_ROLES
+from socialdata.cli.demo_examples import DemoExample, busiest_practice, busiest_worker, find_example
 from socialdata.cli.output import console, guarded
 from socialdata.cli.web_commands import run_server
 from socialdata.config import Settings, load_settings
 from socialdata.errors import UserError
 from socialdata.feeds import ResultStatus, SubmissionResult, ingest_path
 from socialdata.governance.organisations import register_organisation
-from socialdata.governance.users import Role, authenticate, create_user, find_user, set_password
+from socialdata.governance.users import Role, User, authenticate, create_user, find_user, set_password
 from socialdata.linkage.service import run_linkage
 from socialdata.store import Database
 from socialdata.synth import CityManifest, load_manifest, write_city
@@ -41,6 +46,7 @@ class DemoPerson:
     role: Role
     display_name: str
     organisation_kind: str | None
+    organisation_code: str | None = None  # where they work, once placed in the city
 
 
 DEMO_PEOPLE = (
@@ -52,16 +58,21 @@ DEMO_PEOPLE = (
     DemoPerson(Role.PRIVACY_OFFICER, "Hannah Lewis", "foundation"),
     DemoPerson(Role.DATA_STEWARD, "Owen James", "foundation"),
     DemoPerson(Role.RESEARCHER, "Dr Mei Chen", "university"),
-    DemoPerson(Role.CITIZEN, "Jo Bennett", None),
+    DemoPerson(Role.CITIZEN, "Demo citizen", None),
 )
 
 
 @dataclass(frozen=True)
 class DemoLogin:
-    username: str
+    """A demo account as made (or found) in the store, with its printed password."""
+
     password: str
     person: DemoPerson
-    organisation_id: str | None
+    user: User
+
+    @property
+    def username(self) -> str:
+        return self.user.username
 
 
 def register(app: typer.Typer) -> None:
@@ -93,25 +104,53 @@ def _store_passwords(path: Path, passwords: dict[str, str]) -> None:
         json.dump(passwords, out, indent=2)
 
 
-def ensure_demo_logins(db: Database, settings: Settings, manifest: CityManifest) -> list[DemoLogin]:
-    """One account per role (created, or given back its printed password), each at the first partner of its kind."""
+def _placed(db: Database, manifest: CityManifest, person: DemoPerson) -> DemoPerson:
+    """Where the person works and under which name: the GP at the practice with most registered patients, the social
+    worker as the council's worker with most open cases (the feeds name them), everyone else at the first partner of
+    their kind."""
     first_of_kind: dict[str, str] = {}
     for org in manifest.organisations:
         first_of_kind.setdefault(org.kind, org.code)
+    works_for = first_of_kind.get(person.organisation_kind) if person.organisation_kind else None
+    if person.role == Role.GP:
+        return replace(person, organisation_code=busiest_practice(db) or works_for)
+    if person.role == Role.SOCIAL_WORKER and works_for is not None:
+        worker = busiest_worker(db, works_for)
+        return replace(person, display_name=worker or person.display_name, organisation_code=works_for)
+    return replace(person, organisation_code=works_for)
+
+
+def ensure_demo_logins(db: Database, settings: Settings, manifest: CityManifest) -> list[DemoLogin]:
+    """One account per role (created, or given back its printed password), each placed where the feeds give it
+    people to care for."""
     path = settings.home / DEMO_LOGINS_FILE
     passwords = _stored_passwords(path)
     logins = []
-    for person in DEMO_PEOPLE:
+    for wanted in DEMO_PEOPLE:
+        person = _placed(db, manifest, wanted)
         username = person.role.value
         password = passwords.setdefault(username, _new_password())
-        works_for = first_of_kind.get(person.organisation_kind) if person.organisation_kind else None
-        if find_user(db, username) is None:
-            create_user(
-                db, username, password, person.role, display_name=person.display_name, organisation_id=works_for
+        user = find_user(db, username)
+        if user is None:
+            user = create_user(
+                db,
+                username,
+                password,
+                person.role,
+                display_name=person.display_name,
+                organisation_id=person.organisation_code,
             )
-        elif authenticate(db, username, password) is None:
-            set_password(db, username, password)
-        logins.append(DemoLogin(username=username, password=password, person=person, organisation_id=works_for))
+        else:
+            if authenticate(db, username, password) is None:
+                set_password(db, username, password)
+            if (user.display_name, user.organisation_id) != (person.display_name, person.organisation_code):
+                console.print(
+                    f"[yellow]The {username} login was made by an earlier demo[/] as {escape(user.display_name)}"
+                    f" at {user.organisation_id or 'no organisation'}, not as {escape(person.display_name)} at"
+                    f" {person.organisation_code or 'no organisation'}; it keeps that. For a clean demo use a new"
+                    " SDF_HOME."
+                )
+        logins.append(DemoLogin(password=password, person=person, user=user))
     _store_passwords(path, passwords)
     return logins
 
@@ -168,7 +207,25 @@ def _progress() -> Progress:
     )
 
 
-def _print_logins(logins: list[DemoLogin]) -> None:
+def demo_examples(db: Database, logins: list[DemoLogin]) -> dict[str, DemoExample | None]:
+    """For each care login and the citizen, a record the gate lets it open (asking the gate, which audits it)."""
+    return {
+        login.username: find_example(db, login.user)
+        for login in logins
+        if login.person.role in CARE_ROLES or login.person.role == Role.CITIZEN
+    }
+
+
+def _try_text(login: DemoLogin, example: DemoExample | None) -> str:
+    if example is None:
+        return "[yellow]no record found that the gate allows this login[/]"
+    nhs = f"NHS number {example.nhs_number}" if example.nhs_number else "no NHS number"
+    if login.person.role == Role.CITIZEN:
+        return f"this login is {escape(example.name)} ({nhs}), person {example.person_id} — {escape(example.basis)}"
+    return f"{nhs} ({escape(example.name)}) at /record/{example.person_id} — {escape(example.basis)}"
+
+
+def _print_logins(logins: list[DemoLogin], examples: dict[str, DemoExample | None]) -> None:
     table = Table(title="Demo logins (synthetic people, for this local demo only)")
     for column in ("username", "password"):
         table.add_column(column, no_wrap=True, min_width=max(len(getattr(login, column)) for login in logins))
@@ -178,16 +235,20 @@ def _print_logins(logins: list[DemoLogin]) -> None:
         table.add_row(
             login.username,
             login.password,
-            escape(login.person.display_name),
-            login.organisation_id or "—",
+            escape(login.user.display_name),
+            login.user.organisation_id or "—",
             login.person.role.purpose,
         )
     console.print(table)
+    console.print("Try (each a record the gate let that login open just now; other roles get no care record):")
+    for login in logins:
+        if login.username in examples:
+            console.print(f"  {login.username}: {_try_text(login, examples[login.username])}", soft_wrap=True)
     console.print(
         "Professionals (gp, clinician, nurse, social_worker) find people and read their shared care record at /record"
-        " (the GP's registered patients, the trust's open episodes, the council's open care packages), and reach the"
-        " FHIR API at /fhir with a token from `sdf token issue USERNAME`; the privacy officer reviews break glass at"
-        " /privacy/alerts."
+        " (the GP's registered patients, the trust's open episodes, the council's allocated cases and open care"
+        " packages), and reach the FHIR API at /fhir with a token from `sdf token issue USERNAME`; the privacy officer"
+        " reviews break glass at /privacy/alerts."
     )
 
 
@@ -217,8 +278,9 @@ def demo(
             f" {linked.review_open:,} pairs wait for review at /linkage."
         )
         logins = ensure_demo_logins(db, settings, manifest)
+        examples = demo_examples(db, logins)
     finally:
         db.dispose()
-    _print_logins(logins)
+    _print_logins(logins, examples)
     if not no_serve:
         run_server(settings, host, port)

@@ -74,7 +74,7 @@ def _write(folder: Path, people: int, seed: int, progress: Progress | None) -> C
             for record in sourced.records:
                 truth.write((record.organisation_id, record.source_id, record.person_id, ";".join(record.noise)))
                 if record.organisation_id == HOSPITAL:
-                    hospital.add(sourced.person, record)
+                    hospital.add(sourced.person, record, sourced.stay)
                 elif record.organisation_id == COUNCIL:
                     council.add(sourced.person, record)
                 else:

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from socialdata.synth.admissions import FEED_CUT, CurrentStay
 from socialdata.synth.clinical_codes import (
     ACUTE,
     BMI,
@@ -55,15 +56,24 @@ def _concept(system: str, code: str) -> dict[str, Any]:
     return {"coding": [{"system": f"{TERMINOLOGY}{system}", "code": code}]}
 
 
-def _when(day: dt.date, minutes: int = 0) -> str:
-    moment = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes)
+def _moment(day: dt.date, minutes: int = 0) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes)
+
+
+def _stamp(moment: dt.datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
+
+
+def _when(day: dt.date, minutes: int = 0) -> str:
+    return _stamp(_moment(day, minutes))
 
 
 class _PatientEntries:
     """Builds one patient's resources in the order a trust's integration engine would send them."""
 
-    def __init__(self, seed: int, person: Person, record: SourcePersonRecord, *, primary: bool) -> None:
+    def __init__(
+        self, seed: int, person: Person, record: SourcePersonRecord, *, primary: bool, stay: CurrentStay | None
+    ) -> None:
         self.entries: list[dict[str, Any]] = []
         self._person = person
         self._mrn = record.source_id
@@ -80,6 +90,8 @@ class _PatientEntries:
                 self._allergy(allergy.code, allergy.recorded)
             for prescription in profile.prescriptions:
                 self._medication(prescription.medication.dmd, prescription.start, prescription.end)
+            if stay is not None:
+                self._current(stay)
         else:
             self._attendance(None)
 
@@ -114,17 +126,20 @@ class _PatientEntries:
     def _subject(self) -> dict[str, str]:
         return {"reference": f"Patient/{self._mrn}"}
 
-    def _encounter(self, kind: str, service: Code, day: dt.date, minutes: int, length: int) -> str:
+    def _visit(self, kind: str, service: Code, day: dt.date, minutes: int, length: int) -> str:
+        """A past encounter: finished, unless it would end after the city's day (then it is still going on)."""
+        start = _moment(day, minutes)
+        finish = start + dt.timedelta(minutes=length)
+        return self._encounter(kind, service, start, finish if finish.date() <= CITY_DATE else None)
+
+    def _encounter(self, kind: str, service: Code, start: dt.datetime, end: dt.datetime | None) -> str:
         encounter_id = self._next_id("enc")
-        start = _when(day, minutes)
-        finish = dt.datetime.fromisoformat(start.replace("Z", "+00:00")) + dt.timedelta(minutes=length)
-        finished = finish.date() <= CITY_DATE
-        period = {"start": start} | ({"end": finish.isoformat().replace("+00:00", "Z")} if finished else {})
+        period = {"start": _stamp(start)} | ({"end": _stamp(end)} if end is not None else {})
         self._add(
             "Encounter",
             encounter_id,
             {
-                "status": "finished" if finished else "in-progress",
+                "status": "finished" if end is not None else "in-progress",
                 "class": {"system": ACT_CODE, "code": kind, "display": ENCOUNTER_CLASSES[kind]},
                 "serviceType": {"coding": [_coding(SNOMED, service)]},
                 "subject": self._subject(),
@@ -144,35 +159,52 @@ class _PatientEntries:
             self._procedure(procedure.snomed, procedure.opcs4, day, encounter)
 
     def _clinic(self, service: Code, day: dt.date) -> str:
-        encounter = self._encounter("AMB", service, day, 9 * 60 + self._rng.randint(0, 420), 30)
+        encounter = self._visit("AMB", service, day, 9 * 60 + self._rng.randint(0, 420), 30)
         if self._person.age >= 18 and self._rng.random() < 0.5:
-            self._observation(WEIGHT, day, encounter)
-            self._observation(BMI, day, encounter)
+            self._observation(WEIGHT, _moment(day, 12 * 60), encounter)
+            self._observation(BMI, _moment(day, 12 * 60), encounter)
         return encounter
 
     def _attendance(self, reason: ConditionCode | None) -> None:
         """An A&E attendance, and an admission when the reason calls for one."""
         rng = self._rng
         band = age_band(self._person.age)
-        if reason is None:
-            reason = rng.choices(ACUTE, [c.prevalence[band] + 0.01 for c in ACUTE])[0]
+        reason = reason or self._acute_reason()
         day = random_day(rng, self._start, self._end)
         arrival = rng.randint(0, 23 * 60)
-        encounter = self._encounter("EMER", SERVICES["emergency"], day, arrival, rng.randint(90, 600))
+        encounter = self._visit("EMER", SERVICES["emergency"], day, arrival, rng.randint(90, 600))
         for sign in VITAL_SIGNS:
-            self._observation(sign, day, encounter)
+            self._observation(sign, _moment(day, 12 * 60), encounter)
         self._condition(reason, day, encounter, active=False)
         if rng.random() < 0.15 + 0.12 * band or reason.key in ("sepsis", "hip_fracture", "mi", "stroke"):
             stay = int(rng.expovariate(1 / (2 + 3 * band))) + 1
             if self._person.death_date:  # the last admission ends with the death
                 stay = max(1, min(stay, (self._person.death_date - day).days))
-            admission = self._encounter("IMP", SERVICES[reason.service], day, arrival + 240, stay * 24 * 60)
+            admission = self._visit("IMP", SERVICES[reason.service], day, arrival + 240, stay * 24 * 60)
             procedure = PROCEDURES.get(reason.key)
             if procedure:
                 self._procedure(procedure.snomed, procedure.opcs4, day, admission)
             elif reason.key == "pneumonia":
                 chest = PROCEDURES["chest"]
                 self._procedure(chest.snomed, chest.opcs4, day, admission)
+
+    def _acute_reason(self) -> ConditionCode:
+        band = age_band(self._person.age)
+        return self._rng.choices(ACUTE, [c.prevalence[band] + 0.01 for c in ACUTE])[0]
+
+    def _current(self, stay: CurrentStay) -> None:
+        """In hospital now (after everything in the past): in A&E still, or admitted through A&E onto a ward, with
+        the encounter in progress (no period.end) and the reason an active diagnosis."""
+        reason = self._acute_reason()
+        arrived = stay.since - dt.timedelta(minutes=self._rng.randint(120, 600)) if stay.admitted else stay.since
+        emergency = self._encounter("EMER", SERVICES["emergency"], arrived, stay.since if stay.admitted else None)
+        for sign in VITAL_SIGNS:
+            self._observation(sign, min(FEED_CUT, arrived + dt.timedelta(minutes=15)), emergency)
+        if stay.admitted:
+            ward = self._encounter("IMP", SERVICES[reason.service], stay.since, None)
+            self._condition(reason, arrived.date(), ward, active=True)
+        else:
+            self._condition(reason, arrived.date(), emergency, active=True)
 
     def _condition(self, condition: ConditionCode, onset: dt.date, encounter: str | None, *, active: bool) -> None:
         coding = [_coding(SNOMED, condition.snomed)]
@@ -205,7 +237,7 @@ class _PatientEntries:
             },
         )
 
-    def _observation(self, sign: VitalSign, day: dt.date, encounter: str) -> None:
+    def _observation(self, sign: VitalSign, at: dt.datetime, encounter: str) -> None:
         value = round(max(0.0, self._rng.gauss(sign.mean, sign.spread)), sign.decimals)
         self._add(
             "Observation",
@@ -216,7 +248,7 @@ class _PatientEntries:
                 "code": {"coding": [_coding(SNOMED, sign.code)]},
                 "subject": self._subject(),
                 "encounter": {"reference": f"Encounter/{encounter}"},
-                "effectiveDateTime": _when(day, 12 * 60),
+                "effectiveDateTime": _stamp(at),
                 "valueQuantity": {
                     "value": int(value) if sign.decimals == 0 else value,
                     "unit": sign.unit,
@@ -312,9 +344,11 @@ class HospitalWriter:
         self.files: list[Path] = []
         folder.mkdir(parents=True, exist_ok=True)
 
-    def add(self, person: Person, record: SourcePersonRecord) -> None:
+    def add(self, person: Person, record: SourcePersonRecord, stay: CurrentStay | None = None) -> None:
+        """One patient's resources; a current `stay` is written on the primary record (a duplicate has its own)."""
         primary = "duplicate" not in record.noise
-        self._entries.extend(_PatientEntries(self._seed, person, record, primary=primary).entries)
+        entries = _PatientEntries(self._seed, person, record, primary=primary, stay=stay if primary else None)
+        self._entries.extend(entries.entries)
         self._patients += 1
         if self._patients == PATIENTS_PER_BUNDLE:
             self._flush()
@@ -328,9 +362,9 @@ class HospitalWriter:
         bundle = {
             "resourceType": "Bundle",
             "id": f"{HOSPITAL}-{self._seed}-{number:04d}",
-            "meta": {"lastUpdated": _when(CITY_DATE, 6 * 60)},
+            "meta": {"lastUpdated": _stamp(FEED_CUT)},
             "type": "transaction",
-            "timestamp": _when(CITY_DATE, 6 * 60),
+            "timestamp": _stamp(FEED_CUT),
             "entry": self._entries,
         }
         path = self._folder / f"bundle-{number:04d}.json"

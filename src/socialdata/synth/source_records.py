@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from socialdata.errors import UserError
 from socialdata.synth.addresses import Address
+from socialdata.synth.admissions import CurrentStay, CurrentStays
 from socialdata.synth.noise import (
     DUPLICATE_NHS_MISSING,
     NOISE_RATES,
@@ -64,10 +65,12 @@ class SourcePersonRecord:
 
 @dataclass(frozen=True, slots=True)
 class SourcedPerson:
-    """A true person and every source record of them (none when no partner knows them)."""
+    """A true person and every source record of them (none when no partner knows them), and their stay in hospital
+    now, if they are there (the trust then always has a record of them)."""
 
     person: Person
     records: tuple[SourcePersonRecord, ...]
+    stay: CurrentStay | None = None
 
 
 class _SourceIds:
@@ -134,16 +137,21 @@ class SourceRecordMaker:
         self._shared_chance = 2.5 / SHARED_NHS_NUMBER_EVERY
         self._force_shared_at = rng.randrange(min(20, max(1, people // 10)))
         self._eligible_households = 0
+        self._stays = CurrentStays(people, seed)
 
     def household(self, people: tuple[Person, ...]) -> list[SourcedPerson]:
-        sourced = [SourcedPerson(person, tuple(self._records(person))) for person in people]
+        sourced: list[SourcedPerson] = []
+        for person in people:
+            stay = self._stays.stay(person)
+            sourced.append(SourcedPerson(person, tuple(self._records(person, in_hospital=stay is not None)), stay))
         if len(sourced) > 1 and self._shared_quota > 0:
             self._maybe_share_nhs_number(sourced)
         return sourced
 
-    def _records(self, person: Person) -> Iterator[SourcePersonRecord]:
+    def _records(self, person: Person, *, in_hospital: bool) -> Iterator[SourcePersonRecord]:
         rng = self._rng
-        if rng.random() < _hospital_share(person):
+        known_to_trust = rng.random() < _hospital_share(person)  # drawn either way: the stream stays the same
+        if known_to_trust or in_hospital:
             rates = NOISE_RATES[SourceKind.HOSPITAL]
             yield self._hospital(person, self._draft(person, rates, current=True))
             if rng.random() < rates.duplicate:
@@ -307,7 +315,7 @@ class SourceRecordMaker:
                     nhs_verification="01" if records[0].organisation_id == HOSPITAL else None,
                     noise=(*(n for n in records[0].noise if not n.startswith("nhs_")), str(Noise.SHARED_NHS_NUMBER)),
                 )
-                sourced[i] = SourcedPerson(sourced[i].person, (wrong, *records[1:]))
+                sourced[i] = dataclasses.replace(sourced[i], records=(wrong, *records[1:]))
                 self._shared_quota -= 1
                 return
 
