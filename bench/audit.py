@@ -1,15 +1,17 @@
 """Audit append benchmark: `append_events` beside the limit, a bare executemany of the same rows, in one run.
 
     .venv/bin/python bench/audit.py                        # SQLite, and PostgreSQL when SDF_BENCH_POSTGRES_URL is set
-    .venv/bin/python bench/audit.py --events 50000 --batch 1000 --repeats 5
+    .venv/bin/python bench/audit.py --events 50000 --batch 1000 --writers 4 16 --repeats 5
 
-The audited path builds each event's canonical JSON, hashes it (SHA-256) and reserves gapless leaf indices under the
-counter-row lock; the limit inserts the very same prepared rows (hashes and indices already filled in) into the same
-table with no hashing and no sequencing. Three shapes: batches of --batch events per transaction, one event per
-transaction (what the access gate does), and the one-per-transaction case with --writers threads at once, where the
-audited writers queue on the counter lock. Also timed: issuing a signed tree head over the whole log and over the last
-batch only (the stored compact range), an inclusion proof (from stored subtree hashes), and a full verification.
-Figures are medians of --repeats runs on a fresh schema each time; results go to bench/results/audit.json.
+The audited path builds each event's canonical JSON, hashes it (SHA-256) and inserts it, returning the event ids;
+the limit inserts the very same prepared rows (hashes already filled in) into the same table with no hashing. Shapes:
+batches of --batch events per transaction, one event per transaction (what the access gate does), and the
+one-per-transaction case with each of --writers threads at once. After each audited run the sequencer gives the
+committed events their leaf indices (timed separately: it runs in the background, off the writers' path) and the
+leaves are checked to be exactly 0..n-1 over every event. Also timed: issuing a signed tree head over the whole log and
+over the last batch only (the stored compact range), an inclusion proof (from stored subtree hashes), and a full
+verification. Figures are medians of --repeats runs on a fresh schema each time; results go to
+bench/results/audit.json.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from socialdata.audit import (
     load_signing_key,
     prove_inclusion,
     public_key_of,
+    sequence_pending,
     verify_log,
 )
 from socialdata.audit.events import AuditEvent
@@ -48,7 +51,7 @@ from socialdata.store import Database
 from socialdata.store.models import AuditEventRecord
 
 RESULTS = Path(__file__).parent / "results" / "audit.json"
-TABLES = ("audit_event", "audit_sequence", "audit_tree_head")
+TABLES = ("audit_event", "audit_leaf", "audit_sequence", "audit_tree_head", "audit_tree_node")
 
 
 @contextmanager
@@ -109,16 +112,21 @@ def in_threads(writers: int, work: Callable[[int], None]) -> None:
         t.join()
 
 
-def check_gapless(db: Database, expected: int) -> None:
+def sequence_and_check(db: Database, expected: int) -> float:
+    """Sequence everything appended; check the leaves are 0..n-1 over every event. Returns the sequencing time."""
+    start = time.perf_counter()
+    sequence_pending(db)
+    elapsed = time.perf_counter() - start
     with db.engine.connect() as conn:
-        count, top = conn.execute(text("SELECT count(*), coalesce(max(leaf_index) + 1, 0) FROM audit_event")).one()
-    assert count == top == expected, f"leaf indices not gapless: {count} rows, top {top}, expected {expected}"
+        count, top = conn.execute(text("SELECT count(*), coalesce(max(leaf_index) + 1, 0) FROM audit_leaf")).one()
+        events = conn.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
+    assert count == top == events == expected, f"leaves not gapless: {count} leaves, top {top}, {events} events"
+    return elapsed
 
 
 def measure(db: Database, events: list[AuditEvent], args: argparse.Namespace) -> dict[str, Any]:
-    rows = [event_row(e, i) for i, e in enumerate(events)]
+    rows = [event_row(e) for e in events]
     singles, single_rows = events[: args.single], rows[: args.single]
-    per_writer = len(singles) // args.writers
     table = AuditEventRecord.__table__
 
     def audited_batches() -> None:
@@ -141,44 +149,51 @@ def measure(db: Database, events: list[AuditEvent], args: argparse.Namespace) ->
             with db.engine.begin() as conn:
                 conn.execute(insert(table), row)
 
-    def audited_writer(w: int) -> None:
-        for event in singles[w * per_writer : (w + 1) * per_writer]:
-            with db.session() as s:
-                append_event(s, event)
+    def writers(count: int, audited: bool) -> Callable[[], None]:
+        each = len(singles) // count
 
-    def bare_writer(w: int) -> None:
-        for row in single_rows[w * per_writer : (w + 1) * per_writer]:
-            with db.engine.begin() as conn:
-                conn.execute(insert(table), row)
+        def work(w: int) -> None:
+            for i in range(w * each, (w + 1) * each):
+                if audited:
+                    with db.session() as s:
+                        append_event(s, singles[i])
+                else:
+                    with db.engine.begin() as conn:
+                        conn.execute(insert(table), single_rows[i])
+
+        return lambda: in_threads(count, work)
 
     shapes: dict[str, tuple[int, Callable[[], None], Callable[[], None]]] = {
         f"batches of {args.batch}": (len(events), audited_batches, bare_batches),
         "one per transaction": (len(singles), audited_singles, bare_singles),
-        f"one per transaction, {args.writers} writers": (
-            per_writer * args.writers,
-            lambda: in_threads(args.writers, audited_writer),
-            lambda: in_threads(args.writers, bare_writer),
-        ),
     }
+    for count in args.writers:
+        total = len(singles) // count * count
+        shapes[f"one per transaction, {count} writers"] = (total, writers(count, True), writers(count, False))
     out: dict[str, Any] = {}
     for shape, (count, audited, bare) in shapes.items():
-        audit_s, limit_s = [], []
+        audit_s, limit_s, sequence_s = [], [], []
         for repeat in range(args.repeats):  # alternate which goes first, so neither always inherits a busy WAL
             if repeat % 2:
                 limit_s.append(timed(db, bare))
             audit_s.append(timed(db, audited))
-            check_gapless(db, count)
+            sequence_s.append(sequence_and_check(db, count))
             if not repeat % 2:
                 limit_s.append(timed(db, bare))
         audit_rate, limit_rate = count / statistics.median(audit_s), count / statistics.median(limit_s)
+        sequence_rate = count / statistics.median(sequence_s)
         ratio = audit_rate / limit_rate
         out[shape] = {
             "events": count,
             "audit_events_per_s": round(audit_rate),
             "limit_events_per_s": round(limit_rate),
             "ratio": round(ratio, 3),
+            "sequencer_events_per_s": round(sequence_rate),
         }
-        print(f"  {shape:<34} audit {audit_rate:>9,.0f}/s   limit {limit_rate:>9,.0f}/s   ratio {ratio:.2f}")
+        print(
+            f"  {shape:<34} audit {audit_rate:>9,.0f}/s   limit {limit_rate:>9,.0f}/s   ratio {ratio:.2f}"
+            f"   sequencer {sequence_rate:>9,.0f}/s"
+        )
     out["tree_heads_and_verify"] = heads_and_verify(db, events, args)
     return out
 
@@ -227,7 +242,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20_000, help="events in the batched run")
     parser.add_argument("--batch", type=int, default=1_000, help="events per transaction in the batched run")
     parser.add_argument("--single", type=int, default=2_000, help="events in the one-per-transaction runs")
-    parser.add_argument("--writers", type=int, default=4, help="concurrent writer threads")
+    parser.add_argument("--writers", type=int, nargs="+", default=[4, 16], help="concurrent writer threads, per case")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     pg_url = os.environ.get("SDF_BENCH_POSTGRES_URL") or os.environ.get("SDF_TEST_POSTGRES_URL")

@@ -1,8 +1,10 @@
-"""/api/audit: the signed tree head, the key and proofs that check out; every bad parameter is a clear 400."""
+"""/api/audit: the signed tree head, the key, proofs that check out and each event's leaf; every bad parameter is a
+clear 400; the app sequences and signs in the background."""
 
 from __future__ import annotations
 
 import base64
+import time
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -11,12 +13,14 @@ from fastapi.testclient import TestClient
 
 from socialdata.api import audit_routes
 from socialdata.api.app import create_app
-from socialdata.audit import append_events, issue_tree_head, load_signing_key
+from socialdata.audit import append_events, issue_tree_head, latest_tree_head, load_signing_key, sequence_pending
+from socialdata.audit.background import sequence_interval
 from socialdata.audit.canonical import event_leaf_hash
 from socialdata.audit.proof_check import verify_consistency, verify_inclusion
 from socialdata.audit.samples import sample_events
 from socialdata.audit.tree_head import from_millis, tree_head_message
 from socialdata.config import Settings
+from socialdata.errors import UserError
 from socialdata.store import Database
 
 EVENTS = sample_events(30, seed=31)
@@ -103,7 +107,7 @@ def test_proofs_before_any_signed_head_are_a_400(client: TestClient) -> None:
 def test_a_damaged_log_is_reported_without_detail(db: Database, client: TestClient) -> None:
     _grow(db, 5)
     with db.engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM audit_event WHERE leaf_index = 2")
+        conn.exec_driver_sql("DELETE FROM audit_leaf WHERE leaf_index = 2")
     response = client.get("/api/audit/proof/inclusion", params={"leaf_index": "0"})
     assert response.status_code == 500
     assert response.json() == {"error": "the audit log failed an integrity check"}
@@ -114,3 +118,65 @@ def test_the_application_serves_the_audit_routes(settings: Settings) -> None:
         body = app_client.get("/api/audit/public-key").json()
     assert body["algorithm"] == "Ed25519"
     assert len(base64.b64decode(body["public_key"])) == 32
+
+
+def test_an_events_leaf_is_found_by_its_id_once_sequenced(db: Database, client: TestClient) -> None:
+    _grow(db, 5)
+    with db.session() as s:
+        (event_id,) = append_events(s, EVENTS[5:6])
+    waiting = client.get(f"/api/audit/events/{event_id}/leaf")
+    assert waiting.status_code == 409
+    assert waiting.json()["error"].startswith(f"event_id: audit event {event_id} is not yet sequenced into the tree")
+    sequence_pending(db)
+    assert client.get(f"/api/audit/events/{event_id}/leaf").json() == {"event_id": event_id, "leaf_index": 5}
+    unknown = client.get(f"/api/audit/events/{event_id + 99}/leaf")
+    assert (unknown.status_code, unknown.json()) == (404, {"error": f"event_id: no audit event has id {event_id + 99}"})
+    bad = client.get("/api/audit/events/-3/leaf")
+    assert bad.status_code == 400
+    assert bad.json()["error"].startswith("event_id: must be a whole number")
+
+
+def _app_with_interval(
+    settings: Settings, seconds: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Database, TestClient]:
+    monkeypatch.setenv("SDF_AUDIT_SEQUENCE_SECONDS", seconds)
+    return Database(settings), TestClient(create_app(settings))
+
+
+def test_the_application_sequences_and_signs_in_the_background(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, app = _app_with_interval(settings, "0.05", monkeypatch)
+    with app as app_client:
+        with db.session() as s:
+            (event_id,) = append_events(s, EVENTS[:1])
+        for _ in range(600):  # a wait, not a timing assertion: the rounds run every 0.05 s
+            answer = app_client.get(f"/api/audit/events/{event_id}/leaf")
+            head = app_client.get("/api/audit/sth").json()["tree_head"]
+            if answer.status_code == 200 and head and head["tree_size"] == 1:
+                break
+            time.sleep(0.05)
+        assert answer.json() == {"event_id": event_id, "leaf_index": 0}
+        assert head and head["tree_size"] == 1
+    db.dispose()
+
+
+def test_the_application_sequences_what_is_left_when_it_stops(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, app = _app_with_interval(settings, "3600", monkeypatch)
+    with app as app_client:
+        with db.session() as s:
+            event_ids = append_events(s, EVENTS[:3])
+        assert app_client.get(f"/api/audit/events/{event_ids[0]}/leaf").status_code == 409
+    with db.session() as s:
+        head = latest_tree_head(s)
+    assert head is not None and head.tree_size == 3
+    db.dispose()
+
+
+@pytest.mark.parametrize("raw", ["soon", "0", "-1", "1e9", "nan"])
+def test_a_bad_sequencing_interval_is_refused_by_name(raw: str) -> None:
+    with pytest.raises(UserError, match=f"SDF_AUDIT_SEQUENCE_SECONDS: must be a number of seconds .* not '{raw}'"):
+        sequence_interval({"SDF_AUDIT_SEQUENCE_SECONDS": raw})
+    assert sequence_interval({}) == 1.0

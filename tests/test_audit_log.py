@@ -1,4 +1,5 @@
-"""Appending audit events: in the caller's transaction, gapless under concurrency; signed tree heads and the key."""
+"""Appending audit events in the caller's transaction with no lock, so writers commit in parallel; the sequencer makes
+committed events gapless leaves; signed tree heads and the key."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import threading
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from socialdata.audit import (
     Action,
@@ -26,6 +27,7 @@ from socialdata.audit import (
     prove_consistency,
     prove_inclusion,
     public_key_of,
+    sequence_pending,
 )
 from socialdata.audit.canonical import canonical_bytes, event_leaf_hash
 from socialdata.audit.merkle import EMPTY_ROOT, root
@@ -34,29 +36,34 @@ from socialdata.audit.rows import event_from_row
 from socialdata.audit.samples import sample_events
 from socialdata.errors import UserError
 from socialdata.store import Database
-from socialdata.store.models import AuditEventRecord, AuditTreeHead
+from socialdata.store.models import AuditEventRecord, AuditLeaf, AuditTreeHead
 
 
-def _indices(db: Database) -> list[int]:
+def _leaves(db: Database) -> list[tuple[int, int, bytes]]:
+    """(leaf index, event id, leaf hash) in leaf order."""
     with db.session() as s:
-        return list(s.scalars(select(AuditEventRecord.leaf_index).order_by(AuditEventRecord.leaf_index)))
+        rows = s.execute(select(AuditLeaf.leaf_index, AuditLeaf.event_id, AuditLeaf.leaf_hash).order_by("leaf_index"))
+        return [tuple(row) for row in rows]
 
 
 def _stored_hashes(db: Database) -> list[bytes]:
-    with db.session() as s:
-        return list(s.scalars(select(AuditEventRecord.leaf_hash).order_by(AuditEventRecord.leaf_index)))
+    return [leaf for _, _, leaf in _leaves(db)]
 
 
-def test_appended_events_get_consecutive_indices_and_round_trip_to_the_same_hash(db: Database) -> None:
+def test_appended_events_get_increasing_ids_then_consecutive_leaves_and_round_trip(db: Database) -> None:
     events = sample_events(8, seed=1)
     with db.session() as s:
         singles = [append_event(s, e) for e in events[:3]]
         batch = append_events(s, events[3:])
-    assert singles == [0, 1, 2]
-    assert list(batch) == [3, 4, 5, 6, 7]
+    ids = singles + batch
+    assert ids == sorted(set(ids)) and len(ids) == 8
+    assert _leaves(db) == []
+    assert sequence_pending(db) == 8
+    assert sequence_pending(db) == 0
+    assert _leaves(db) == [(i, ids[i], event_leaf_hash(e)) for i, e in enumerate(events)]
     with db.session() as s:
-        records = s.scalars(select(AuditEventRecord).order_by(AuditEventRecord.leaf_index)).all()
-        for event, record in zip(events, records, strict=True):
+        for event, event_id in zip(events, ids, strict=True):
+            record = s.get_one(AuditEventRecord, event_id)
             assert record.leaf_hash == event_leaf_hash(event)
             assert event_from_row(record.__dict__) == event
 
@@ -64,45 +71,87 @@ def test_appended_events_get_consecutive_indices_and_round_trip_to_the_same_hash
 def test_an_event_vanishes_with_the_callers_rolled_back_transaction_and_leaves_no_gap(db: Database) -> None:
     first, lost, last = sample_events(3, seed=2)
     with db.session() as s:
-        append_event(s, first)
+        kept = [append_event(s, first)]
     with pytest.raises(RuntimeError), db.session() as s:
-        assert append_event(s, lost) == 1
+        append_event(s, lost)
         raise RuntimeError("the read it recorded failed")
     with db.session() as s:
-        assert append_event(s, last) == 1
-    assert _stored_hashes(db) == [event_leaf_hash(first), event_leaf_hash(last)]
+        kept.append(append_event(s, last))
+    sequence_pending(db)
+    assert _leaves(db) == [(0, kept[0], event_leaf_hash(first)), (1, kept[1], event_leaf_hash(last))]
 
 
-def test_concurrent_writers_with_rollbacks_leave_indices_gapless(db: Database) -> None:
-    events = sample_events(6, seed=3)
+def _writer_transaction(
+    db: Database, events: list[AuditEvent], meet: threading.Barrier | None, keep: bool
+) -> list[int]:
+    """One audited transaction; with `meet`, it waits, events appended and transaction open, until every other writer
+    is there too. On PostgreSQL a lock timeout turns any lock an append takes into an error instead of a wait."""
+    with db.session() as s:
+        if db.dialect == "postgresql":
+            s.execute(text("SET LOCAL lock_timeout = '3s'"))
+            s.execute(text("SET LOCAL statement_timeout = '10s'"))
+        ids = append_events(s, events)
+        if meet is not None:
+            meet.wait()
+        if not keep:
+            raise LookupError("rolled back on purpose")
+    return ids
+
+
+def test_concurrent_writers_commit_in_parallel_and_sequence_gapless(db: Database) -> None:
+    """On PostgreSQL, each round's 4 writers all hold an open transaction with their events appended at the same moment
+    (the barrier), then one rolls back and three commit: under a lock taken by append, the second writer's append
+    would time out and the barrier break. SQLite allows one writer at a time, so there they take turns. Sequencers
+    run alongside; afterwards the leaves are exactly 0..n-1 and are the committed events, in event-id order."""
+    writers, rounds = 4, 6
+    parallel = db.dialect == "postgresql"
+    events = sample_events(3, seed=3)
     committed: list[int] = []
-    lock = threading.Lock()
     failures: list[BaseException] = []
+    lock = threading.Lock()
+    meet = [threading.Barrier(writers, timeout=20) if parallel else None for _ in range(rounds)]
+    done = threading.Event()
 
     def writer(worker: int) -> None:
         try:
-            for round_ in range(12):
+            for round_ in range(rounds):
                 batch = events[: 1 + (worker + round_) % 3]
                 try:
-                    with db.session() as s:
-                        got = append_events(s, batch)
-                        if round_ % 3 == worker % 3:
-                            raise LookupError("rolled back on purpose")
+                    ids = _writer_transaction(db, batch, meet[round_], keep=round_ % writers != worker)
                 except LookupError:
                     continue
                 with lock:
-                    committed.extend(got)
+                    committed.extend(ids)
         except BaseException as exc:  # surfaced in the main thread below
             failures.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
-    for t in threads:
+    def sequencer() -> None:
+        try:
+            while not done.is_set():
+                sequence_pending(db)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(writers)]
+    background = [threading.Thread(target=sequencer) for _ in range(2)]
+    for t in threads + background:
         t.start()
     for t in threads:
         t.join()
-    assert not failures
-    assert sorted(committed) == list(range(len(committed)))
-    assert _indices(db) == list(range(len(committed)))
+    done.set()
+    for t in background:
+        t.join()
+    assert not failures, failures
+    sequence_pending(db)
+    leaves = _leaves(db)
+    assert [index for index, _, _ in leaves] == list(range(len(committed)))
+    assert sorted(event_id for _, event_id, _ in leaves) == sorted(committed)
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEventRecord)) == len(committed)  # rollbacks left nothing
+        stored = {
+            event_id: leaf for event_id, leaf in s.execute(select(AuditEventRecord.id, AuditEventRecord.leaf_hash))
+        }
+    assert all(stored[event_id] == leaf for _, event_id, leaf in leaves)
 
 
 def test_the_canonical_form_is_sorted_compact_utf8_json() -> None:
@@ -190,9 +239,10 @@ def test_a_new_head_hashes_only_the_leaves_since_the_last_one(db: Database) -> N
     issue_tree_head(db, key)
     with db.session() as s:
         append_events(s, sample_events(3, seed=9))
+    sequence_pending(db)
     honest = root(_stored_hashes(db))
     with db.engine.begin() as conn:
-        conn.execute(text("UPDATE audit_event SET leaf_hash = :h WHERE leaf_index = 5"), {"h": b"\x11" * 32})
+        conn.execute(text("UPDATE audit_leaf SET leaf_hash = :h WHERE leaf_index = 5"), {"h": b"\x11" * 32})
     assert issue_tree_head(db, key).root_hash == honest
 
 
@@ -247,3 +297,26 @@ def test_the_signing_key_can_come_from_the_environment_and_a_bad_one_is_named(db
     assert not (db.settings.home / "audit-signing.key").exists()
     with pytest.raises(UserError, match="SDF_AUDIT_SIGNING_KEY: not a base64-encoded raw Ed25519 private key"):
         load_signing_key(db.settings.home, env={"SDF_AUDIT_SIGNING_KEY": "c2VjcmV0"})
+
+
+def test_a_lookback_round_skips_old_unsequenced_ids_and_a_full_sweep_takes_them(db: Database) -> None:
+    """The web app's cheap rounds look at ids above the highest sequenced less a lookback; a full sweep at all."""
+    with db.session() as s:
+        early = append_events(s, sample_events(3, seed=12))
+    with db.session() as s:
+        later = append_events(s, sample_events(4, seed=13))
+    with db.engine.begin() as conn:  # as if `early` had still been open when `later` was sequenced
+        conn.execute(
+            text(
+                "INSERT INTO audit_leaf (leaf_index, event_id, leaf_hash) SELECT 0, id, leaf_hash FROM audit_event"
+                " WHERE id = :last"
+            ),
+            {"last": later[-1]},
+        )
+        conn.execute(text("INSERT INTO audit_sequence (id, next_leaf_index) VALUES (1, 1)"))
+    lookback = later[-1] - later[0] + 1  # reaches back to the first of `later`, not to `early`
+    assert sequence_pending(db, lookback=lookback) == 3
+    assert sequence_pending(db, lookback=lookback) == 0
+    assert sequence_pending(db) == 3
+    order = [later[-1], *later[:-1], *early]
+    assert [(index, event_id) for index, event_id, _ in _leaves(db)] == list(enumerate(order))

@@ -13,6 +13,7 @@ from socialdata.audit import (
     prove_consistency,
     prove_inclusion,
     public_key_of,
+    sequence_pending,
     verify_log,
 )
 from socialdata.audit.canonical import event_leaf_hash
@@ -35,6 +36,7 @@ def public(db: Database) -> PublicKey:
     issue_tree_head(db, key)
     with db.session() as s:
         append_events(s, EVENTS[600:])
+    sequence_pending(db)
     return public_key_of(key)
 
 

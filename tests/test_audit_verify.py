@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
@@ -14,12 +15,14 @@ from typer.testing import CliRunner, Result
 
 from socialdata.audit import (
     AuditEvent,
+    Backlog,
     PublicKey,
     VerificationReport,
     append_events,
     issue_tree_head,
     load_signing_key,
     public_key_of,
+    sequence_pending,
     verify_log,
 )
 from socialdata.audit.canonical import event_leaf_hash
@@ -54,6 +57,11 @@ def _sql(db: Database, *statements: str, **params: object) -> None:
             conn.execute(text(statement), params)
 
 
+def _event(leaf_index: int) -> str:
+    """SQL for the id of the event at a leaf index, since tampering targets what a proof points at."""
+    return f"(SELECT event_id FROM audit_leaf WHERE leaf_index = {leaf_index})"
+
+
 def _kinds(report: VerificationReport) -> Counter[str]:
     return Counter(p.kind for p in report.problems)
 
@@ -77,7 +85,7 @@ def test_an_untouched_log_verifies(db: Database, public: PublicKey) -> None:
 
 
 def test_a_changed_event_is_named_by_its_leaf_index(db: Database, public: PublicKey) -> None:
-    _sql(db, "UPDATE audit_event SET username = 'mallory' WHERE leaf_index = 7")
+    _sql(db, f"UPDATE audit_event SET username = 'mallory' WHERE id = {_event(7)}")
     report = verify_log(db, public)
     assert [(p.kind, p.leaf_index) for p in report.problems] == [("event_changed", 7)]
 
@@ -87,7 +95,8 @@ def test_a_changed_event_with_a_recomputed_leaf_hash_breaks_every_head_over_it(d
     forged = AuditEvent(**{**original.__dict__, "username": "mallory"})
     _sql(
         db,
-        "UPDATE audit_event SET username = :u, leaf_hash = :h WHERE leaf_index = 17",
+        f"UPDATE audit_event SET username = :u, leaf_hash = :h WHERE id = {_event(17)}",
+        "UPDATE audit_leaf SET leaf_hash = :h WHERE leaf_index = 17",
         u=forged.username,
         h=event_leaf_hash(forged),
     )
@@ -100,8 +109,15 @@ def test_a_changed_event_with_a_recomputed_leaf_hash_breaks_every_head_over_it(d
     assert all(f"the last head that does is #{_head_ids(db)[10]} (size 10)" in p.message for p in report.problems)
 
 
-def test_a_deleted_event_is_reported_missing(db: Database, public: PublicKey) -> None:
-    _sql(db, "DELETE FROM audit_event WHERE leaf_index = 12")
+def test_a_sequenced_leaf_whose_event_was_deleted_is_reported(db: Database, public: PublicKey) -> None:
+    _sql(db, f"DELETE FROM audit_event WHERE id = {_event(12)}")
+    report = verify_log(db, public)
+    assert [(p.kind, p.leaf_index) for p in report.problems] == [("events_missing", 12)]
+    assert "its leaf remains, its event row does not" in report.problems[0].message
+
+
+def test_a_deleted_event_and_leaf_are_reported_missing(db: Database, public: PublicKey) -> None:
+    _sql(db, f"DELETE FROM audit_event WHERE id = {_event(12)}", "DELETE FROM audit_leaf WHERE leaf_index = 12")
     report = verify_log(db, public)
     assert ("events_missing", 12) in [(p.kind, p.leaf_index) for p in report.problems]
     assert _mismatched_sizes(db, report) == [25]
@@ -111,7 +127,8 @@ def test_a_deleted_event_is_reported_missing(db: Database, public: PublicKey) ->
 def test_an_event_deleted_from_the_unsigned_end_is_caught_by_the_counter(db: Database, public: PublicKey) -> None:
     with db.session() as s:
         append_events(s, sample_events(2, seed=22))
-    _sql(db, "DELETE FROM audit_event WHERE leaf_index = 41")
+    sequence_pending(db)
+    _sql(db, f"DELETE FROM audit_event WHERE id = {_event(41)}", "DELETE FROM audit_leaf WHERE leaf_index = 41")
     report = verify_log(db, public)
     assert [(p.kind, p.leaf_index) for p in report.problems] == [("events_missing", 41)]
 
@@ -124,17 +141,24 @@ def test_an_event_slipped_onto_the_end_is_caught(db: Database, public: PublicKey
 
 
 def _insert(db: Database, event: AuditEvent, index: int) -> None:
-    row = event_row(event, index)
+    """An event and its leaf written straight into the tables, bypassing append and the sequencer."""
+    row = event_row(event)
     row["detail"] = json.dumps(row["detail"])
     columns = ", ".join(row)
-    _sql(db, f"INSERT INTO audit_event ({columns}) VALUES ({', '.join(':' + c for c in row)})", **row)
+    with db.engine.begin() as conn:
+        inserted = text(f"INSERT INTO audit_event ({columns}) VALUES ({', '.join(':' + c for c in row)}) RETURNING id")
+        event_id = conn.execute(inserted, row).scalar_one()
+        conn.execute(
+            text("INSERT INTO audit_leaf (leaf_index, event_id, leaf_hash) VALUES (:i, :e, :h)"),
+            {"i": index, "e": event_id, "h": row["leaf_hash"]},
+        )
 
 
 def test_an_event_inserted_in_the_middle_is_caught(db: Database, public: PublicKey) -> None:
     _sql(
         db,
-        "UPDATE audit_event SET leaf_index = leaf_index + 1000000 WHERE leaf_index >= 20",
-        "UPDATE audit_event SET leaf_index = leaf_index - 999999 WHERE leaf_index >= 1000000",
+        "UPDATE audit_leaf SET leaf_index = leaf_index + 1000000 WHERE leaf_index >= 20",
+        "UPDATE audit_leaf SET leaf_index = leaf_index - 999999 WHERE leaf_index >= 1000000",
     )
     (extra,) = sample_events(1, seed=24)
     _insert(db, extra, 20)
@@ -147,9 +171,9 @@ def test_an_event_inserted_in_the_middle_is_caught(db: Database, public: PublicK
 def test_two_events_with_swapped_leaf_indices_are_caught(db: Database, public: PublicKey) -> None:
     _sql(
         db,
-        "UPDATE audit_event SET leaf_index = -1 WHERE leaf_index = 3",
-        "UPDATE audit_event SET leaf_index = 3 WHERE leaf_index = 30",
-        "UPDATE audit_event SET leaf_index = 30 WHERE leaf_index = -1",
+        "UPDATE audit_leaf SET leaf_index = -1 WHERE leaf_index = 3",
+        "UPDATE audit_leaf SET leaf_index = 3 WHERE leaf_index = 30",
+        "UPDATE audit_leaf SET leaf_index = 30 WHERE leaf_index = -1",
     )
     report = verify_log(db, public)
     assert _mismatched_sizes(db, report) == [10, 25, 40]
@@ -157,16 +181,31 @@ def test_two_events_with_swapped_leaf_indices_are_caught(db: Database, public: P
     assert set(_kinds(report)) == {"head_root_mismatch"}
 
 
+def test_two_leaves_pointed_at_each_others_events_are_both_named(db: Database, public: PublicKey) -> None:
+    with db.engine.connect() as conn:
+        first, second = (conn.execute(text(f"SELECT {_event(i)}")).scalar_one() for i in (3, 30))
+    _sql(
+        db,
+        "UPDATE audit_leaf SET event_id = -1 WHERE leaf_index = 3",
+        "UPDATE audit_leaf SET event_id = :a WHERE leaf_index = 30",
+        "UPDATE audit_leaf SET event_id = :b WHERE leaf_index = 3",
+        a=first,
+        b=second,
+    )
+    report = verify_log(db, public)
+    assert [(p.kind, p.leaf_index) for p in report.problems] == [("event_changed", 3), ("event_changed", 30)]
+
+
 def test_two_events_with_swapped_contents_are_both_named(db: Database, public: PublicKey) -> None:
     _sql(
         db,
-        "UPDATE audit_event SET patient_id = 'swap' WHERE leaf_index = 3",
-        "UPDATE audit_event SET patient_id = (SELECT patient_id FROM audit_event WHERE leaf_index = 4)"
-        " WHERE leaf_index = 3",
+        f"UPDATE audit_event SET patient_id = 'swap' WHERE id = {_event(3)}",
+        f"UPDATE audit_event SET patient_id = (SELECT patient_id FROM audit_event WHERE id = {_event(4)})"
+        f" WHERE id = {_event(3)}",
     )
     with db.engine.connect() as conn:
-        before = conn.execute(text("SELECT patient_id FROM audit_event WHERE leaf_index = 3")).scalar_one()
-    _sql(db, "UPDATE audit_event SET patient_id = :p WHERE leaf_index = 4", p=before + "x")
+        before = conn.execute(text(f"SELECT patient_id FROM audit_event WHERE id = {_event(3)}")).scalar_one()
+    _sql(db, f"UPDATE audit_event SET patient_id = :p WHERE id = {_event(4)}", p=before + "x")
     report = verify_log(db, public)
     assert [(p.kind, p.leaf_index) for p in report.problems] == [("event_changed", 3), ("event_changed", 4)]
 
@@ -230,7 +269,7 @@ def test_the_cli_issues_heads_serves_proofs_and_reports_tampering(
     secret = (db.settings.home / "audit-signing.key").read_text().strip()
     assert json.loads(_sdf(cli_env, "verify", "--json").stdout)["ok"] is True
 
-    _sql(db, "UPDATE audit_event SET outcome = 4 WHERE leaf_index = 2")
+    _sql(db, f"UPDATE audit_event SET outcome = 4 WHERE id = {_event(2)}")
     verify = _sdf(cli_env, "verify")
     assert verify.exit_code == 1
     assert "event_changed: event 2 was changed" in verify.stderr
@@ -253,3 +292,42 @@ def test_the_cli_explains_bad_requests_in_one_line(
     nowhere = _sdf({**cli_env, "SDF_HOME": str(tmp_path / "new"), "SDF_DATABASE_URL": ""}, "head")
     assert nowhere.exit_code == 2
     assert "the store has no schema yet; run `sdf init` first" in nowhere.stderr
+
+
+def test_events_waiting_too_long_for_the_sequencer_are_reported(db: Database, public: PublicKey) -> None:
+    waiting = sample_events(3, seed=26)
+    with db.session() as s:
+        append_events(s, waiting)
+    oldest = min(e.recorded_at for e in waiting)
+    soon = verify_log(db, public, now=oldest + dt.timedelta(seconds=30))
+    assert soon.ok, soon.problems
+    assert (soon.events, soon.unsequenced) == (40, Backlog(3, oldest))
+    late = verify_log(db, public, now=oldest + dt.timedelta(minutes=6))
+    assert [p.kind for p in late.problems] == ["events_unsequenced"]
+    assert "3 event(s) not yet sequenced" in late.problems[0].message
+    sequence_pending(db)
+    assert verify_log(db, public, now=oldest + dt.timedelta(days=1)).ok
+
+
+def test_the_cli_finds_an_events_leaf_and_reports_the_backlog(
+    db: Database, public: PublicKey, cli_env: dict[str, str]
+) -> None:
+    with db.session() as s:
+        (event_id,) = append_events(s, sample_events(1, seed=27))
+    waiting = _sdf(cli_env, "leaf", str(event_id))
+    assert waiting.exit_code == 2
+    assert f"event_id: audit event {event_id} is not yet sequenced" in waiting.stderr
+    stale = _sdf(cli_env, "verify", "--json")
+    assert stale.exit_code == 1
+    body = json.loads(stale.stdout)
+    assert body["unsequenced"]["events"] == 1
+    assert [p["kind"] for p in body["problems"]] == ["events_unsequenced"]
+    fresh = _sdf(cli_env, "verify", "--max-delay", str(10**9))
+    assert fresh.exit_code == 0
+    assert "1 event(s) not yet sequenced" in fresh.stderr
+    assert _sdf(cli_env, "head").exit_code == 0
+    found = _sdf(cli_env, "leaf", str(event_id), "--json")
+    assert json.loads(found.stdout) == {"event_id": event_id, "leaf_index": 40}
+    missing = _sdf(cli_env, "leaf", str(event_id + 1000))
+    assert missing.exit_code == 2
+    assert f"event_id: no audit event has id {event_id + 1000}" in missing.stderr

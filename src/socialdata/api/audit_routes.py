@@ -1,4 +1,5 @@
-"""/api/audit: the signed tree head, the public key and Merkle proofs, so anyone can check the log independently.
+"""/api/audit: the signed tree head, the public key, Merkle proofs and each event's leaf index, so anyone can check
+the log independently.
 
 Proofs carry only hashes, never person data, so these routes are public. Parameters are parsed here rather than by
 FastAPI so that every bad value gets a 400 with a plain JSON error instead of a 422.
@@ -13,10 +14,14 @@ from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from socialdata.access import not_person_level
 from socialdata.audit import (
     AuditIntegrityError,
+    EventNotFound,
+    EventNotSequenced,
     PublicKey,
     latest_tree_head,
+    leaf_index_of,
     load_signing_key,
     prove_consistency,
     prove_inclusion,
@@ -70,7 +75,17 @@ class ConsistencyOut(BaseModel):
     consistency_path: list[str]
 
 
+class LeafOut(BaseModel):
+    event_id: int
+    leaf_index: int
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ApiError}, 500: {"model": ApiError}}
+LEAF_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    404: {"model": ApiError, "description": "No event has this id."},
+    409: {"model": ApiError, "description": "The event is committed but not yet sequenced; ask again shortly."},
+}
 Db = Annotated[Database, Depends(database)]
 
 
@@ -79,9 +94,14 @@ def _error(code: int, message: str) -> JSONResponse:
 
 
 def _answer(build: Callable[[], BaseModel]) -> BaseModel | JSONResponse:
-    """A user's mistake is a 400 saying what and where; a damaged log or key is a 500 that says so, without details."""
+    """A user's mistake is a 400 saying what and where (404 for an unknown event, 409 for one not yet sequenced); a
+    damaged log or key is a 500 that says so, without details."""
     try:
         return build()
+    except EventNotFound as exc:
+        return _error(status.HTTP_404_NOT_FOUND, str(exc))
+    except EventNotSequenced as exc:
+        return _error(status.HTTP_409_CONFLICT, str(exc))
     except AuditIntegrityError:
         return _error(status.HTTP_500_INTERNAL_SERVER_ERROR, "the audit log failed an integrity check")
     except UserError as exc:
@@ -160,5 +180,17 @@ def consistency_proof(
     def build() -> ConsistencyOut:
         proof = prove_consistency(db, _index("first", first), _optional_index("second", second))
         return ConsistencyOut(**proof.to_json())
+
+    return _answer(build)
+
+
+@router.get("/events/{event_id}/leaf", response_model=LeafOut, responses=LEAF_ERRORS)
+@not_person_level("an event's position in the log (two numbers), never the event itself")
+def event_leaf(db: Db, event_id: str) -> BaseModel | JSONResponse:
+    """The leaf index of an event (the id its writer got back), to ask for its inclusion proof; 409 until sequenced."""
+
+    def build() -> LeafOut:
+        wanted = _index("event_id", event_id)
+        return LeafOut(event_id=wanted, leaf_index=leaf_index_of(db, wanted))
 
     return _answer(build)

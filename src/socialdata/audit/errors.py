@@ -10,3 +10,11 @@ class AuditIntegrityError(UserError):
 
     def __init__(self, message: str) -> None:
         super().__init__(f"{message}; run `sdf audit verify` for a full report", where="audit log")
+
+
+class EventNotFound(UserError):
+    """No audit event has this id (it was never appended, or its transaction rolled back)."""
+
+
+class EventNotSequenced(UserError):
+    """The event is committed but the sequencer has not yet given it a leaf index (within the maximum merge delay)."""

@@ -1,19 +1,20 @@
-"""Issuing signed tree heads, cheaply: each head stores its compact range, so the next one hashes only new leaves
-(and stores the large subtrees they complete, for proofs)."""
+"""Issuing signed tree heads over the sequenced leaves, cheaply: each head stores its compact range, so the next one
+hashes only new leaves (and stores the large subtrees they complete, for proofs)."""
 
 from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from socialdata.audit.compact_range import CompactRange
 from socialdata.audit.errors import AuditIntegrityError
+from socialdata.audit.sequencer import sequence_pending
 from socialdata.audit.signing import PublicKey, load_signing_key, public_key_of
 from socialdata.audit.tree_head import SignedTreeHead, sign_tree_head
 from socialdata.audit.tree_nodes import NodeCollector
 from socialdata.store import Database
-from socialdata.store.models import AuditEventRecord, AuditTreeHead
+from socialdata.store.models import AuditLeaf, AuditTreeHead
 from socialdata.store.types import utcnow
 
 
@@ -54,14 +55,30 @@ def _extendable_frontier(last: AuditTreeHead | None, public: PublicKey) -> Compa
 
 
 def issue_tree_head(db: Database, key: Ed25519PrivateKey | None = None) -> SignedTreeHead:
-    """Sign the log as it stands now (every committed event) and store the head."""
-    key = key or load_signing_key(db.settings.home)
+    """Sequence every committed event, then sign the tree of all sequenced leaves and store the head."""
+    sequence_pending(db)
+    return _sign(db, key or load_signing_key(db.settings.home))
+
+
+def publish_tree_head(db: Database, key: Ed25519PrivateKey, lookback: int | None = None) -> SignedTreeHead | None:
+    """What the web app does periodically: sequence (see `sequence_pending` for `lookback`), then sign a new head only
+    if the tree grew (or has none yet)."""
+    sequence_pending(db, lookback)
+    with db.session() as session:
+        last = _latest_record(session)
+        size = session.scalar(select(func.coalesce(func.max(AuditLeaf.leaf_index) + 1, 0)))
+    if last is not None and size == last.tree_size:
+        return None
+    return _sign(db, key)
+
+
+def _sign(db: Database, key: Ed25519PrivateKey) -> SignedTreeHead:
     with db.session() as session:
         frontier = _extendable_frontier(_latest_record(session), public_key_of(key))
         new_leaves = session.execute(
-            select(AuditEventRecord.leaf_index, AuditEventRecord.leaf_hash)
-            .where(AuditEventRecord.leaf_index >= frontier.size)
-            .order_by(AuditEventRecord.leaf_index)
+            select(AuditLeaf.leaf_index, AuditLeaf.leaf_hash)
+            .where(AuditLeaf.leaf_index >= frontier.size)
+            .order_by(AuditLeaf.leaf_index)
         )
         nodes = NodeCollector()
         for index, leaf in new_leaves:

@@ -13,7 +13,7 @@ from socialdata.audit.merkle import consistency_path, inclusion_path
 from socialdata.audit.tree_nodes import StoredTree
 from socialdata.errors import UserError
 from socialdata.store import Database
-from socialdata.store.models import AuditEventRecord
+from socialdata.store.models import AuditLeaf
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,11 @@ class ConsistencyProof:
 
 
 def _log_size(session: Session) -> int:
-    return int(session.scalar(select(func.coalesce(func.max(AuditEventRecord.leaf_index) + 1, 0))) or 0)
+    return int(session.scalar(select(func.coalesce(func.max(AuditLeaf.leaf_index) + 1, 0))) or 0)
 
 
 def _signed_size(session: Session, requested: int | None, name: str) -> int:
-    """The requested tree size, or the latest signed head's; never beyond the events stored."""
+    """The requested tree size, or the latest signed head's; never beyond the leaves sequenced so far."""
     if requested is None:
         head = latest_tree_head(session)
         if head is None:

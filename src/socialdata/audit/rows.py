@@ -25,9 +25,8 @@ EVENT_COLUMNS = (
 )
 
 
-def event_row(event: AuditEvent, leaf_index: int) -> dict[str, Any]:
+def event_row(event: AuditEvent) -> dict[str, Any]:
     return {
-        "leaf_index": leaf_index,
         "leaf_hash": event_leaf_hash(event),
         "recorded_at": event.recorded_at,
         "user_id": event.user_id,

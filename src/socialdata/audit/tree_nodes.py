@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from socialdata.audit.errors import AuditIntegrityError
 from socialdata.audit.merkle import EMPTY_ROOT, node_hash, split_point, subtree_root
-from socialdata.store.models import AuditEventRecord, AuditTreeNode
+from socialdata.store.models import AuditLeaf, AuditTreeNode
 
 STORED_LEVEL = 8
 _INSERT = text(
@@ -46,12 +46,12 @@ class StoredTree:
 
     def _leaves(self, lo: int, hi: int) -> list[bytes]:
         rows = self.session.execute(
-            select(AuditEventRecord.leaf_index, AuditEventRecord.leaf_hash)
-            .where(AuditEventRecord.leaf_index >= lo, AuditEventRecord.leaf_index < hi)
-            .order_by(AuditEventRecord.leaf_index)
+            select(AuditLeaf.leaf_index, AuditLeaf.leaf_hash)
+            .where(AuditLeaf.leaf_index >= lo, AuditLeaf.leaf_index < hi)
+            .order_by(AuditLeaf.leaf_index)
         ).all()
         if [index for index, _ in rows] != list(range(lo, hi)):
-            raise AuditIntegrityError(f"some of events {lo}..{hi - 1} are missing")
+            raise AuditIntegrityError(f"some of leaves {lo}..{hi - 1} are missing")
         return [leaf for _, leaf in rows]
 
     def _stored(self, level: int, index: int) -> bytes | None:

@@ -1,16 +1,20 @@
-"""Full verification of the stored log: every event against its leaf hash, every head against the rebuilt tree.
+"""Full verification of the stored log: every sequenced event against its leaf hash, every head against the rebuilt
+tree, and how long committed events have waited for the sequencer.
 
-Each row's canonical bytes are recomputed from its columns and compared with its stored leaf hash, which catches an
-edited event by index. The tree is then rebuilt from the leaf hashes in leaf order, and every stored head must carry a
-valid signature and the rebuilt root at its size. All heads are checked against one tree, so the heads that pass are
-consistent with each other (a consistency proof between any two, built from that tree, verifies); a head that fails is
-reported with the last good head before it and, from its stored compact range, the first span of events that differs
-from what it signed. The allocation counter catches events removed from, or slipped onto, the end of the log after
-the last head; the stored subtree hashes that proofs are built from are compared with the rebuilt tree too.
+Each leaf is joined to its event, whose canonical bytes are recomputed from its columns and compared with the leaf's
+hash, which catches an edited event by index (and a leaf whose event row was deleted). The tree is then rebuilt from
+the leaf hashes in leaf order, and every stored head must carry a valid signature and the rebuilt root at its size.
+All heads are checked against one tree, so the heads that pass are consistent with each other (a consistency proof
+between any two, built from that tree, verifies); a head that fails is reported with the last good head before it
+and, from its stored compact range, the first span of events that differs from what it signed. The sequencer's
+counter catches leaves removed from, or slipped onto, the end of the log after the last head; the stored subtree
+hashes that proofs are built from are compared with the rebuilt tree too. Events not yet sequenced are counted, and
+reported as a problem once the oldest was recorded longer ago than `max_delay`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,13 +28,18 @@ from socialdata.audit.compact_range import CompactRange
 from socialdata.audit.heads import head_from_record, stored_frontier
 from socialdata.audit.merkle import EMPTY_ROOT
 from socialdata.audit.rows import EVENT_COLUMNS, event_from_row
+from socialdata.audit.sequencer import Backlog, backlog
 from socialdata.audit.signing import PublicKey
 from socialdata.store import Database
-from socialdata.store.models import AuditEventRecord, AuditSequence, AuditTreeHead, AuditTreeNode
+from socialdata.store.models import AuditEventRecord, AuditLeaf, AuditSequence, AuditTreeHead, AuditTreeNode
+from socialdata.store.types import utcnow
 
 Progress = Callable[[int, int], None]
 StoredNodes = dict[tuple[int, int], bytes]  # (level, index) -> subtree hash
 _BATCH = 5000
+# How long a committed event may wait for the sequencer before verification calls it a problem: generous beside the
+# web app's maximum merge delay (1 s by default), so a restart or a CLI-only afternoon is not an alarm.
+DEFAULT_MAX_DELAY = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ class VerificationReport:
     heads: int = 0
     root_hash: bytes = EMPTY_ROOT
     key_id: str = ""
+    unsequenced: Backlog = field(default_factory=lambda: Backlog(0, None))
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -62,6 +72,10 @@ class VerificationReport:
             "tree_heads": self.heads,
             "root_hash": self.root_hash.hex(),
             "key_id": self.key_id,
+            "unsequenced": {
+                "events": self.unsequenced.count,
+                "oldest_recorded_at": self.unsequenced.oldest.isoformat() if self.unsequenced.oldest else None,
+            },
             "problems": [p.__dict__ for p in self.problems],
         }
 
@@ -169,12 +183,16 @@ def _leaf_check(checker: _Checker, row: Any, expected: int) -> None:
         checker.problem("events_missing", f"{_events(expected, index)} missing (deleted?)", leaf=expected)
     elif index < expected:
         checker.problem("event_out_of_order", f"event with leaf index {index} is out of sequence", leaf=index)
+    if row.id is None:
+        message = f"event {index} (event id {row.event_id}) was deleted: its leaf remains, its event row does not"
+        checker.problem("events_missing", message, leaf=index)
+        return
     try:
         recomputed = event_leaf_hash(event_from_row(row._mapping))
     except (ValueError, TypeError) as exc:
         checker.problem("event_changed", f"event {index} holds content no event could have ({exc})", leaf=index)
         return
-    if recomputed != row.leaf_hash:
+    if recomputed != row.leaf_hash or row.event_hash != row.leaf_hash:
         message = f"event {index} was changed: its content no longer gives its leaf hash"
         checker.problem("event_changed", message, leaf=index)
 
@@ -184,33 +202,67 @@ def _check_counter(session: Session, checker: _Checker, present_end: int) -> Non
     if counter < present_end:
         checker.problem(
             "events_not_appended",
-            f"{_events(counter, present_end)} never appended through the log (inserted directly?)",
+            f"{_events(counter, present_end)} never sequenced through the log (inserted directly?)",
             leaf=counter,
         )
     elif counter > present_end:
-        arrived = session.scalar(select(func.count()).where(AuditEventRecord.leaf_index >= present_end))
-        if not arrived:  # not just events appended while we were verifying
+        arrived = session.scalar(select(func.count()).where(AuditLeaf.leaf_index >= present_end))
+        if not arrived:  # not just events sequenced while we were verifying
             checker.problem(
                 "events_missing",
-                f"{_events(present_end, counter)} appended but now missing (deleted from the end?)",
+                f"{_events(present_end, counter)} sequenced but now missing (deleted from the end?)",
                 leaf=present_end,
             )
 
 
-def verify_log(db: Database, public: PublicKey, progress: Progress | None = None) -> VerificationReport:
+def _check_backlog(report: VerificationReport, max_delay: dt.timedelta, now: dt.datetime) -> None:
+    waiting = report.unsequenced
+    if waiting.oldest is not None and now - waiting.oldest > max_delay:
+        report.problems.append(
+            Problem(
+                "events_unsequenced",
+                f"{waiting.count} event(s) not yet sequenced, the oldest recorded "
+                f"{waiting.oldest:%Y-%m-%d %H:%M:%S}Z, longer ago than {max_delay.total_seconds():g} s: "
+                "is the sequencer running? (`sdf audit head` runs it)",
+            )
+        )
+
+
+def verify_log(
+    db: Database,
+    public: PublicKey,
+    progress: Progress | None = None,
+    *,
+    max_delay: dt.timedelta = DEFAULT_MAX_DELAY,
+    now: dt.datetime | None = None,
+) -> VerificationReport:
     """Check the whole log and say precisely what, if anything, is wrong."""
     report = VerificationReport(key_id=public.key_id)
-    table = AuditEventRecord.__table__
-    columns = [table.c[name] for name in ("leaf_index", "leaf_hash", *EVENT_COLUMNS)]
+    events = AuditEventRecord.__table__
+    leaves = AuditLeaf.__table__
+    columns = [
+        leaves.c.leaf_index,
+        leaves.c.leaf_hash,
+        leaves.c.event_id,
+        events.c.id,
+        events.c.leaf_hash.label("event_hash"),
+        *(events.c[name] for name in EVENT_COLUMNS),
+    ]
     with db.session() as session:
+        report.unsequenced = backlog(session)
         heads = list(session.scalars(select(AuditTreeHead).order_by(AuditTreeHead.tree_size, AuditTreeHead.id)))
         nodes = {(n.level, n.node_index): n.hash for n in session.scalars(select(AuditTreeNode))}
-        total = session.scalar(select(func.count()).select_from(table)) or 0
+        total = session.scalar(select(func.count()).select_from(leaves)) or 0
         checker = _Checker(heads, nodes, public, report)
         checker.check_signatures()
         checker.check_heads_at_current_size()
         expected = 0
-        rows = session.execute(select(*columns).order_by(table.c.leaf_index).execution_options(yield_per=_BATCH))
+        rows = session.execute(
+            select(*columns)
+            .select_from(leaves.outerjoin(events, events.c.id == leaves.c.event_id))
+            .order_by(leaves.c.leaf_index)
+            .execution_options(yield_per=_BATCH)
+        )
         for done, row in enumerate(rows, start=1):
             _leaf_check(checker, row, expected)
             checker.add_leaf(row.leaf_hash)
@@ -219,6 +271,7 @@ def verify_log(db: Database, public: PublicKey, progress: Progress | None = None
                 progress(done, total)
         checker.finish()
         _check_counter(session, checker, expected)
+    _check_backlog(report, max_delay, now or utcnow())
     report.events, report.heads, report.root_hash = checker.tree.size, len(heads), checker.tree.root()
     if progress:
         progress(report.events, max(total, report.events))

@@ -1,7 +1,9 @@
-"""The audit log's tables: the events (leaves of a Merkle tree, in leaf order), the signed tree heads, stored subtree
-hashes that make proofs cheap, and the counter that hands out gapless leaf indices inside the writer's transaction.
+"""The audit log's tables: the events (appended without a lock), the leaves that sequence them into a Merkle tree,
+the signed tree heads, stored subtree hashes that make proofs cheap, and the sequencer's counter.
 
-There are deliberately no foreign keys: the log must outlive, and never block, changes to the rows it talks about.
+Every table is insert-only except the one-row counter. There are deliberately no foreign keys: the log must outlive,
+and never block, changes to the rows it talks about (and `sdf audit verify` must be able to report a leaf whose event
+was deleted).
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ AUDIT_TEXT_LIMITS = {
 
 
 class AuditEventRecord(Base):
-    """One audit event as stored; `leaf_hash` is SHA-256(0x00 || canonical JSON of the columns)."""
+    """One audit event as appended (ids are in append order, with gaps); `leaf_hash` is SHA-256(0x00 || canonical JSON
+    of the columns), computed by the writer so that the sequencer only copies it."""
 
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
-    leaf_index: Mapped[int] = mapped_column(BigInteger, unique=True)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     recorded_at: Mapped[dt.datetime]
     user_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -47,6 +49,16 @@ class AuditEventRecord(Base):
     entity_type: Mapped[str] = mapped_column(String(AUDIT_TEXT_LIMITS["entity_type"]))
     entity_id: Mapped[str] = mapped_column(String(AUDIT_TEXT_LIMITS["entity_id"]))
     detail: Mapped[dict[str, Any]]
+
+
+class AuditLeaf(Base):
+    """An event's place in the tree: leaf indices are contiguous from 0, handed out by the sequencer in commit order."""
+
+    __tablename__ = "audit_leaf"
+
+    leaf_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    event_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
 class AuditTreeHead(Base):
@@ -64,7 +76,8 @@ class AuditTreeHead(Base):
 
 
 class AuditSequence(Base):
-    """A single row (id 1): the next leaf index. Updating it locks it until the writer's transaction ends."""
+    """A single row (id 1): the next leaf index. Only the sequencer updates it, in its own short transaction; the row
+    lock serialises sequencers, and `sdf audit verify` compares it with the leaves to catch any removed from the end."""
 
     __tablename__ = "audit_sequence"
 
