@@ -56,5 +56,5 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
 ) -> None:
-    """Serve the web pages (the Foundation at a glance, quarantine, login)."""
+    """Serve the web pages and APIs: overview, login, care record, linkage review, privacy alerts, /fhir."""
     run_server(load_settings(), host, port)
