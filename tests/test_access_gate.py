@@ -227,6 +227,23 @@ def test_a_break_glass_without_a_proper_reason_or_limit_is_refused_and_nothing_w
         assert s.scalar(select(func.count()).select_from(AccessGrant)) == 0
 
 
+def test_a_reason_with_a_nul_character_is_refused_clearly_and_nothing_written(world: World) -> None:
+    gate = world.gate()
+    attempts = (
+        lambda: gate.break_glass(world.actors["doc"], BOB, "Collapsed in A&E\x00, unable to give history"),
+        lambda: gate.claim_relationship(world.actors["gp2"], ALICE, "\x00Temporary resident registering today"),
+    )
+    for attempt in attempts:
+        with pytest.raises(UserError) as bad:
+            attempt()
+        assert bad.value.where == "reason"
+        assert "NUL character" in str(bad.value)
+    assert world.audit_count() == 0
+    with world.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(AccessGrant)) == 0
+        assert s.scalar(select(func.count()).select_from(AccessAlert)) == 0
+
+
 # -- the privacy officer's queue ---------------------------------------------------------------------------------
 
 

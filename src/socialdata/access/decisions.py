@@ -30,6 +30,8 @@ class _Account(Protocol):
     def role(self) -> Role: ...
     @property
     def organisation_id(self) -> str | None: ...
+    @property
+    def display_name(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,18 @@ class Actor:
     username: str
     role: Role
     organisation_id: str | None
+    display_name: str | None = None  # as the account has it, when the caller has it (saves re-reading the user)
 
     @classmethod
     def of(cls, user: _Account) -> Actor:
         """From any account-like object (governance `User`, the web's `SessionUser`)."""
-        return cls(user_id=user.id, username=user.username, role=user.role, organisation_id=user.organisation_id)
+        return cls(
+            user_id=user.id,
+            username=user.username,
+            role=user.role,
+            organisation_id=user.organisation_id,
+            display_name=user.display_name,
+        )
 
 
 class Purpose(enum.StrEnum):

@@ -33,22 +33,15 @@ from socialdata.access.decisions import (
     RelationshipKind,
 )
 from socialdata.access.person_access import PersonAccess
-from socialdata.access.relationships import (
-    SourceKey,
-    active_grant,
-    citizen_basis,
-    derived_basis,
-    linked_sources,
-    resolve_person,
-)
+from socialdata.access.person_facts import PersonFacts, person_facts
+from socialdata.access.relationships import citizen_basis, derived_basis, load_person, resolve_person
 from socialdata.access.search import PersonMatch, PersonQuery, find_people
 from socialdata.access.trail import PendingAudit, pending
 from socialdata.audit import Action, append_event, append_events
-from socialdata.consent import active_objections, sealed_refs
 from socialdata.errors import UserError
 from socialdata.governance.users import Role
 from socialdata.store import Database
-from socialdata.store.models import AccessAlert, AccessGrant, AlertStatus, GrantKind
+from socialdata.store.models import AccessAlert, AccessGrant, AlertStatus, GrantKind, SourcePerson
 from socialdata.store.types import utcnow
 
 BREAK_GLASS_DEFAULT = dt.timedelta(hours=4)
@@ -69,7 +62,8 @@ T = TypeVar("T")
 class _Judgement:
     decision: Decision
     person_id: str | None  # the active person the requested id stands for, None when there is none
-    sources: list[SourceKey]
+    sources: list[SourcePerson]
+    facts: PersonFacts | None = None  # read once the person is known and the role may hold a basis
 
 
 def _denied(reason: str) -> Decision:
@@ -78,6 +72,8 @@ def _denied(reason: str) -> Decision:
 
 def _checked_text(text: str | None, field: str, *, required: bool) -> str:
     value = (text or "").strip()
+    if "\x00" in value:
+        raise UserError("it contains a NUL character, which cannot be stored: remove it and try again", where=field)
     if required and len(value) < REASON_SHORTEST:
         raise UserError(f"say why, in at least {REASON_SHORTEST} characters", where=field)
     if len(value) > TEXT_LONGEST:
@@ -101,31 +97,36 @@ class AccessGate:
     # -- deciding ------------------------------------------------------------------------------------------------
 
     def _judge(self, s: Session, actor: Actor, person_id: str, purpose: Purpose, now: dt.datetime) -> _Judgement:
+        """The decision in as few round trips as the rules allow: the person with their linked records (one
+        statement), then objections, seals, grants and the organisation's kind (one), then at most one relationship
+        query on the feeds."""
         if purpose.is_secondary_use:
             return _Judgement(
                 _denied("research and planning use the secure data environment, not direct care"), None, []
             )
         if actor.role not in CARE_ROLES and actor.role != Role.CITIZEN:
             return _Judgement(_denied(f"the {actor.role.value} role gives no access to care records"), None, [])
-        resolved = resolve_person(s, person_id)
-        if resolved is None:
+        person = load_person(s, person_id)
+        if person is None:
             return _Judgement(_denied("unknown person id"), None, [])
+        resolved = person.person_id
         if actor.role == Role.CITIZEN:
             basis = citizen_basis(s, actor, resolved) if purpose == Purpose.OWN_RECORD else None
-            sources = linked_sources(s, resolved) if basis is not None else []
-            return _Judgement(_decision(basis, "not this citizen's own record"), resolved, sources)
+            mine = person_facts(s, actor, resolved, now) if basis is not None else None
+            sources = person.sources if basis is not None else []
+            return _Judgement(_decision(basis, "not this citizen's own record"), resolved, sources, mine)
         if purpose not in (Purpose.DIRECT_CARE, Purpose.EMERGENCY_CARE):
             return _Judgement(_denied(f"a professional may not use the {purpose.value} purpose"), resolved, [])
-        sources = linked_sources(s, resolved)
+        facts = person_facts(s, actor, resolved, now)
         if purpose == Purpose.EMERGENCY_CARE:
-            basis = active_grant(s, actor, resolved, GrantKind.BREAK_GLASS, now)
+            basis = facts.grants.get(GrantKind.BREAK_GLASS)
         else:
             basis = (
-                derived_basis(s, actor, sources, now)
-                or active_grant(s, actor, resolved, GrantKind.SELF_CLAIMED, now)
-                or active_grant(s, actor, resolved, GrantKind.BREAK_GLASS, now)
+                derived_basis(s, actor, facts.organisation_kind, person.sources, now)
+                or facts.grants.get(GrantKind.SELF_CLAIMED)
+                or facts.grants.get(GrantKind.BREAK_GLASS)
             )
-        return _Judgement(_decision(basis, "no legitimate relationship"), resolved, sources)
+        return _Judgement(_decision(basis, "no legitimate relationship"), resolved, person.sources, facts)
 
     # -- reading and writing one person's record -----------------------------------------------------------------
 
@@ -142,7 +143,8 @@ class AccessGate:
                 now = self._clock()
                 judgement = self._judge(s, actor, person_id, purpose, now)
                 opened = self._pending(actor, judgement, Action.READ, purpose, person_id, "Patient", person_id, now)
-                if not judgement.decision.allowed or judgement.decision.basis is None or judgement.person_id is None:
+                basis, facts = judgement.decision.basis, judgement.facts
+                if not judgement.decision.allowed or basis is None or judgement.person_id is None or facts is None:
                     append_event(s, opened.event())
                 else:
                     access = PersonAccess(
@@ -150,10 +152,10 @@ class AccessGate:
                         actor=actor,
                         person_id=judgement.person_id,
                         purpose=purpose,
-                        basis=judgement.decision.basis,
+                        basis=basis,
                         sources=judgement.sources,
-                        objections=active_objections(s, judgement.person_id),
-                        sealed=sealed_refs(s, judgement.person_id),
+                        objections=facts.objections,
+                        sealed=facts.sealed,
                         clock=self._clock,
                     )
                     access.audits.insert(0, opened)

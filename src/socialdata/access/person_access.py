@@ -24,7 +24,6 @@ from socialdata.access.decisions import (
     WriteKind,
 )
 from socialdata.access.items import SOURCE_EVENT, Filtered, ItemFacts, event_facts
-from socialdata.access.relationships import SourceKey
 from socialdata.access.sensitivity import may_see
 from socialdata.access.trail import PendingAudit, pending
 from socialdata.audit import Action
@@ -64,7 +63,7 @@ class PersonAccess:
         person_id: str,
         purpose: Purpose,
         basis: RelationshipBasis,
-        sources: list[SourceKey],
+        sources: list[SourcePerson],
         objections: frozenset[str],
         sealed: frozenset[ItemRef],
         clock: Callable[[], dt.datetime],
@@ -98,17 +97,10 @@ class PersonAccess:
 
     # -- what the person's record is made of ---------------------------------------------------------------------
 
-    @property
-    def source_person_ids(self) -> tuple[int, ...]:
-        return tuple(key.source_person_id for key in self._sources)
-
     def source_persons(self) -> list[SourcePerson]:
-        """The person as each partner knows them (demographics), oldest record first."""
+        """The person as each partner knows them (demographics), oldest record first (read with the decision)."""
         self._check_open()
-        ids = self.source_person_ids
-        return list(
-            self._session.scalars(select(SourcePerson).where(SourcePerson.id.in_(ids)).order_by(SourcePerson.id))
-        )
+        return list(self._sources)
 
     def events(self, kinds: Collection[str] | None = None) -> Filtered[SourceEvent]:
         """The person's feed events (optionally of some kinds), oldest first, filtered for this actor."""

@@ -19,16 +19,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, String, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from socialdata.access.decisions import Actor, RelationshipBasis, RelationshipKind
 from socialdata.governance.users import Role
 from socialdata.store.models import (
-    AccessGrant,
     CitizenLink,
-    GrantKind,
-    Organisation,
     OrganisationKind,
     Person,
     PersonLink,
@@ -50,13 +47,11 @@ _TRUST_ROLES = frozenset({Role.CLINICIAN, Role.NURSE})
 
 
 @dataclass(frozen=True)
-class SourceKey:
-    """One linked source record: the store's id, and the organisation's own id of the person."""
+class LinkedPerson:
+    """The active person an id stands for, with their linked source records (the partners' records), oldest first."""
 
-    source_person_id: int
-    organisation_id: str
-    source_id: str
-    registered_practice: str | None
+    person_id: str
+    sources: list[SourcePerson]
 
 
 def resolve_person(session: Session, person_id: str) -> str | None:
@@ -74,14 +69,31 @@ def resolve_person(session: Session, person_id: str) -> str | None:
     return None
 
 
-def linked_sources(session: Session, person_id: str) -> list[SourceKey]:
-    rows = session.execute(
-        select(SourcePerson.id, SourcePerson.organisation_id, SourcePerson.source_id, SourcePerson.registered_practice)
-        .join(PersonLink, PersonLink.source_person_id == SourcePerson.id)
-        .where(PersonLink.person_id == person_id)
-        .order_by(SourcePerson.id)
-    )
-    return [SourceKey(sp_id, org, source_id, practice) for sp_id, org, source_id, practice in rows]
+_PERSON_WITH_SOURCES = (  # built once: keying a prebuilt statement is free, building one is not
+    select(Person.status, Person.merged_into, SourcePerson)
+    .select_from(Person)
+    .outerjoin(PersonLink, PersonLink.person_id == Person.id)
+    .outerjoin(SourcePerson, SourcePerson.id == PersonLink.source_person_id)
+    .where(Person.id == bindparam("person_id", type_=String))
+    .order_by(SourcePerson.id)
+)
+
+
+def load_person(session: Session, person_id: str) -> LinkedPerson | None:
+    """As `resolve_person`, fetching the active person's linked source records in the same statement (one round
+    trip for the usual, unmerged id)."""
+    current = person_id
+    for _ in range(MAX_MERGE_HOPS):
+        rows = session.execute(_PERSON_WITH_SOURCES, {"person_id": current}).all()
+        if not rows:
+            return None
+        status, merged_into, _first = rows[0]
+        if status == PersonStatus.ACTIVE:
+            return LinkedPerson(current, [source for _s, _m, source in rows if source is not None])
+        if status != PersonStatus.MERGED or merged_into is None:
+            return None
+        current = merged_into
+    return None
 
 
 def _open_at(now: dt.datetime) -> list[ColumnElement[bool]]:
@@ -91,7 +103,7 @@ def _open_at(now: dt.datetime) -> list[ColumnElement[bool]]:
     ]
 
 
-def _events_at(organisation_id: str, sources: Sequence[SourceKey]) -> list[ColumnElement[bool]] | None:
+def _events_at(organisation_id: str, sources: Sequence[SourcePerson]) -> list[ColumnElement[bool]] | None:
     ids = [key.source_id for key in sources if key.organisation_id == organisation_id]
     if not ids:
         return None
@@ -102,15 +114,13 @@ def _covers(start: dt.datetime | None, end: dt.datetime | None, now: dt.datetime
     return (start is None or start <= now) and (end is None or end > now)
 
 
-def _registered_gp(session: Session, org: str, sources: Sequence[SourceKey], now: dt.datetime) -> str | None:
+def _registered_gp(session: Session, org: str, sources: Sequence[SourcePerson], now: dt.datetime) -> str | None:
     at_practice = _events_at(org, sources)
     if at_practice is not None:
         registrations = session.execute(
             select(SourceEvent.start_at, SourceEvent.end_at).where(*at_practice, SourceEvent.kind == "registration")
         ).all()
-        current = [
-            start for start, end in registrations if (start is None or start <= now) and (end is None or end > now)
-        ]
+        current = [start for start, end in registrations if _covers(start, end, now)]
         if current:
             since = min((s for s in current if s is not None), default=None)
             return f"Registered at {org}" + (f" since {since.date().isoformat()}" if since else "")
@@ -121,7 +131,7 @@ def _registered_gp(session: Session, org: str, sources: Sequence[SourceKey], now
     return None
 
 
-def _open_episode(session: Session, org: str, sources: Sequence[SourceKey], now: dt.datetime) -> str | None:
+def _open_episode(session: Session, org: str, sources: Sequence[SourcePerson], now: dt.datetime) -> str | None:
     at_trust = _events_at(org, sources)
     if at_trust is None:
         return None
@@ -147,7 +157,7 @@ def _open_episode(session: Session, org: str, sources: Sequence[SourceKey], now:
 
 
 def _council_basis(
-    session: Session, actor: Actor, org: str, sources: Sequence[SourceKey], now: dt.datetime
+    session: Session, actor: Actor, org: str, sources: Sequence[SourcePerson], now: dt.datetime
 ) -> RelationshipBasis | None:
     at_council = _events_at(org, sources)
     if at_council is None:
@@ -158,7 +168,9 @@ def _council_basis(
         )
     ).all()
     # The council names its worker as people write names ("Ben Carter"); a login may also carry it as its username.
-    display_name = session.scalar(select(UserAccount.display_name).where(UserAccount.id == actor.user_id))
+    display_name = actor.display_name
+    if display_name is None:  # the caller did not bring it with the actor
+        display_name = session.scalar(select(UserAccount.display_name).where(UserAccount.id == actor.user_id))
     me = {name.strip().casefold() for name in (actor.username, display_name or "") if name.strip()}
     for _kind, detail, _start in current:
         workers = {str((detail or {}).get(key, "")).strip().casefold() for key in ALLOCATED_WORKER_KEYS}
@@ -172,44 +184,21 @@ def _council_basis(
 
 
 def derived_basis(
-    session: Session, actor: Actor, sources: Sequence[SourceKey], now: dt.datetime
+    session: Session, actor: Actor, organisation_kind: str | None, sources: Sequence[SourcePerson], now: dt.datetime
 ) -> RelationshipBasis | None:
-    """The relationship the feeds show between the actor's organisation and the person, if any."""
+    """The relationship the feeds show between the actor's organisation (of the given kind) and the person, if any."""
     org = actor.organisation_id
     if org is None or not sources:
         return None
-    kind = session.scalar(select(Organisation.kind).where(Organisation.id == org))
-    if kind == OrganisationKind.GP_PRACTICE and actor.role in _GP_ROLES:
+    if organisation_kind == OrganisationKind.GP_PRACTICE and actor.role in _GP_ROLES:
         detail = _registered_gp(session, org, sources, now)
         return RelationshipBasis(RelationshipKind.REGISTERED_GP, detail) if detail else None
-    if kind == OrganisationKind.HOSPITAL_TRUST and actor.role in _TRUST_ROLES:
+    if organisation_kind == OrganisationKind.HOSPITAL_TRUST and actor.role in _TRUST_ROLES:
         detail = _open_episode(session, org, sources, now)
         return RelationshipBasis(RelationshipKind.OPEN_EPISODE, detail) if detail else None
-    if kind == OrganisationKind.COUNCIL and actor.role == Role.SOCIAL_WORKER:
+    if organisation_kind == OrganisationKind.COUNCIL and actor.role == Role.SOCIAL_WORKER:
         return _council_basis(session, actor, org, sources, now)
     return None
-
-
-def active_grant(
-    session: Session, actor: Actor, person_id: str, kind: GrantKind, now: dt.datetime
-) -> RelationshipBasis | None:
-    """The actor's latest-ending unexpired, unrevoked grant of this kind on the person."""
-    grant = session.scalars(
-        select(AccessGrant)
-        .where(
-            AccessGrant.user_id == actor.user_id,
-            AccessGrant.person_id == person_id,
-            AccessGrant.kind == kind,
-            AccessGrant.revoked_at.is_(None),
-            AccessGrant.granted_at <= now,
-            AccessGrant.expires_at > now,
-        )
-        .order_by(AccessGrant.expires_at.desc())
-        .limit(1)
-    ).first()
-    if grant is None:
-        return None
-    return RelationshipBasis(RelationshipKind(grant.kind), f"Reason given: {grant.reason}", grant.expires_at)
 
 
 def citizen_basis(session: Session, actor: Actor, person_id: str) -> RelationshipBasis | None:

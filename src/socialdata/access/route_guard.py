@@ -124,10 +124,8 @@ NOT_PERSON_LEVEL_ROUTES: dict[str, str] = {
 
 # Person-level routes that do not (yet) go through the gate: each is a known gap, listed so it cannot be missed.
 PERSON_ROUTES_OUTSIDE_GATE: dict[str, str] = {
-    "socialdata.web.pages.linkage.queue": "clerical review for data stewards: role-checked and audited by "
-    "linkage.review in the same transaction, not yet decided by the gate",
-    "socialdata.web.pages.linkage.item": "as the review queue",
-    "socialdata.web.pages.linkage.decide_item": "as the review queue",
+    "socialdata.web.pages.linkage.decide_item": "a steward's linkage decision: role-checked and audited by "
+    "linkage.review in the same transaction; the gate has no oversight write yet",
 }
 
 # Paths the framework serves, not our endpoints.

@@ -19,6 +19,7 @@ every professional. Roles not in the table (administrator, researcher, …) neve
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 
 from socialdata.governance.users import Role
@@ -125,6 +126,7 @@ def _normalised_icd10(code: str) -> str:
     return code.replace(".", "").strip().upper()
 
 
+@functools.lru_cache(maxsize=65_536)  # every item of every read is categorised; the tables are fixed
 def category_of_code(system: str | None, code: str | None) -> Sensitivity:
     """The category one coding puts an item in (NORMAL when the code is in no table)."""
     if not code or not system:

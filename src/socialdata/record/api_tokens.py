@@ -71,4 +71,4 @@ def actor_for_token(db: Database, token: str, *, now: dt.datetime) -> Actor | No
         account, stored = row
         if stored.revoked_at is not None or stored.expires_at <= now or not account.active:
             return None
-        return Actor(account.id, account.username, Role(account.role), account.organisation_id)
+        return Actor(account.id, account.username, Role(account.role), account.organisation_id, account.display_name)

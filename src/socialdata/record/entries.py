@@ -34,13 +34,16 @@ def checked_text(text: str) -> str:
 def write_entry(access: PersonAccess, kind: EntryKind, text: str) -> RecordEntry:
     """Add an entry inside the gate's transaction: the row and its audit event commit together."""
     auth = access.authorise_write(_WRITE_KINDS[kind])
-    account = access.session.get(UserAccount, auth.author.user_id)
+    author_name = auth.author.display_name
+    if author_name is None:  # the caller did not bring it with the actor
+        account = access.session.get(UserAccount, auth.author.user_id)
+        author_name = account.display_name if account is not None else auth.author.username
     entry = RecordEntry(
         person_id=auth.person_id,
         kind=kind,
         text=text,
         author_user_id=auth.author.user_id,
-        author_name=account.display_name if account is not None else auth.author.username,
+        author_name=author_name,
         author_role=auth.author.role.value,
         organisation_id=auth.author.organisation_id,
         basis=auth.basis.kind.value,
@@ -54,8 +57,10 @@ def write_entry(access: PersonAccess, kind: EntryKind, text: str) -> RecordEntry
 
 def _about_the_person(access: PersonAccess) -> ColumnElement[bool]:
     """Entries on the person's id or an id the index merged into it (written before the merge, kept on the record)."""
-    merged = select(Person.id).where(Person.merged_into == access.person_id)
-    return or_(RecordEntry.person_id == access.person_id, RecordEntry.person_id.in_(merged))
+    # One IN over the person and those merged into them: "id = X OR id IN (subquery)" made PostgreSQL filter every
+    # row of the table (~1 ms per read at 10,000 entries, growing with the store); this is two index lookups.
+    ids = select(Person.id).where(or_(Person.id == access.person_id, Person.merged_into == access.person_id))
+    return RecordEntry.person_id.in_(ids)
 
 
 def person_entries(access: PersonAccess) -> list[RecordEntry]:
