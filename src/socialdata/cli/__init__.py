@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from socialdata.cli import store_commands
+from socialdata.cli import (
+    audit_commands,
+    demo_commands,
+    ingest_commands,
+    link_commands,
+    org_commands,
+    store_commands,
+    synth_commands,
+    token_commands,
+    user_commands,
+    web_commands,
+)
 
 app = typer.Typer(
     name="sdf",
@@ -14,6 +25,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 store_commands.register(app)
+synth_commands.register(app)
+org_commands.register(app)
+ingest_commands.register(app)
+link_commands.register(app)
+user_commands.register(app)
+token_commands.register(app)
+audit_commands.register(app)
+web_commands.register(app)
+demo_commands.register(app)
 
 
 @app.callback()
