@@ -19,7 +19,6 @@ from socialdata.access import AccessDenied, UngatedPersonRoute, marking_of, not_
 from socialdata.access.route_guard import (
     FRAMEWORK_PATHS,
     NOT_PERSON_LEVEL_ROUTES,
-    PERSON_ROUTES_OUTSIDE_GATE,
     RouteKind,
     RouteMarking,
     endpoint_name,
@@ -64,7 +63,7 @@ def test_every_route_declares_whether_it_touches_person_level_data(routes: list[
             if path not in FRAMEWORK_PATHS:
                 undeclared.append(f"{sorted(methods)} {path} (framework route not in FRAMEWORK_PATHS)")
             continue
-        if marking_of(endpoint) is None and endpoint_name(endpoint) not in PERSON_ROUTES_OUTSIDE_GATE:
+        if marking_of(endpoint) is None:
             undeclared.append(f"{sorted(methods)} {path} -> {endpoint_name(endpoint)}")
     assert undeclared == [], "mark these with @person_route or @not_person_level('why'): " + "; ".join(undeclared)
 
@@ -85,15 +84,13 @@ def test_every_person_route_is_wrapped_by_the_guard(routes: list[Any]) -> None:
         assert hasattr(endpoint, "__wrapped__"), endpoint_name(endpoint)
 
 
-def test_the_tables_name_only_real_routes_and_the_known_gaps_are_not_disguised(routes: list[Any]) -> None:
+def test_the_tables_name_only_real_routes(routes: list[Any]) -> None:
     """A stale entry would hide nothing today but could hide a new route of the same name tomorrow."""
     names = {endpoint_name(e) for _, _, e in routes if _ours(e)}
     assert set(NOT_PERSON_LEVEL_ROUTES) <= names
-    assert set(PERSON_ROUTES_OUTSIDE_GATE) <= names
-    assert not set(NOT_PERSON_LEVEL_ROUTES) & set(PERSON_ROUTES_OUTSIDE_GATE)
     paths = {path for path, _, _ in routes}
     assert set(FRAMEWORK_PATHS) <= paths
-    for reason in (*NOT_PERSON_LEVEL_ROUTES.values(), *PERSON_ROUTES_OUTSIDE_GATE.values(), *FRAMEWORK_PATHS.values()):
+    for reason in (*NOT_PERSON_LEVEL_ROUTES.values(), *FRAMEWORK_PATHS.values()):
         assert reason.strip()
 
 

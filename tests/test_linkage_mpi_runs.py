@@ -26,6 +26,7 @@ from socialdata.linkage.review import decide, list_items, reviewer_named
 from socialdata.linkage.service import run_linkage
 from socialdata.store import Database
 from socialdata.store.models import (
+    AuditEventRecord,
     FeedSubmission,
     IdentifierConflict,
     LinkEvent,
@@ -256,6 +257,29 @@ def test_the_cli_links_reviews_and_reports(db: Database, cli_env: dict[str, str]
         assert s.scalar(select(func.count()).select_from(LinkRun)) == 1
 
 
+def test_the_cli_asks_the_gate_and_a_refused_look_is_audited(db: Database, cli_env: dict[str, str]) -> None:
+    add_population(db, 10)
+    add_ambiguous(db, 1)
+    _steward(db)
+    with db.session() as s:
+        s.add(UserAccount(username="rita", display_name="Rita", role="researcher", password_hash="x"))
+    run_linkage(db)
+    with db.session() as s:
+        item = list_items(s)[0].id
+    code, out = _sdf(cli_env, "link", "review", "show", str(item), "--by", "rita")
+    assert code == 2 and "NHS number" not in out
+    code, out = _sdf(cli_env, "link", "review", "show", str(item), "--by", "owen")
+    assert code == 0 and "NHS number" in out
+    with db.session() as s:
+        looks = s.execute(
+            select(AuditEventRecord.username, AuditEventRecord.outcome, AuditEventRecord.purpose).where(
+                AuditEventRecord.entity_type == "ReviewItem", AuditEventRecord.entity_id == str(item)
+            )
+        ).all()
+    assert sorted((u, o) for u, o, _ in looks) == [("owen", 0), ("rita", 4)]
+    assert {p for _, _, p in looks} == {"HOPERAT"}  # the v3 purpose of use the gate gives oversight
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -264,7 +288,7 @@ def test_the_cli_links_reviews_and_reports(db: Database, cli_env: dict[str, str]
             "there is no review item 999999",
         ),
         (["link", "review", "decide", "1", "--decision", "perhaps", "--by", "owen"], "unknown decision 'perhaps'"),
-        (["link", "review", "decide", "1", "--decision", "match", "--by", "rita"], "rita' is a researcher"),
+        (["link", "review", "decide", "1", "--decision", "match", "--by", "rita"], "is for data stewards and privacy"),
         (["link", "review", "show", "1", "--by", "nobody"], "no active user account named 'nobody'"),
         (["link", "report", "--truth", "missing.csv"], "missing.csv: no such file"),
         (["link", "report", "--truth", "bad.csv"], "missing column 'person_id'"),

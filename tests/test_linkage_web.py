@@ -141,7 +141,8 @@ def test_a_clinician_is_refused_sees_no_identifiers_and_the_attempt_is_audited(
                 AuditEventRecord.username == "amara"
             )
         ).all()
-    assert sorted(attempts) == [("LinkageReviewQueue", 4, None), ("ReviewItem", 4, None)]  # refused, and audited
+    # the look at the queue, at the item and the attempted decision: each refused, and audited
+    assert sorted(attempts) == [("LinkageReviewQueue", 4, None), ("ReviewItem", 4, None), ("ReviewItem", 4, None)]
 
 
 def test_a_steward_sees_the_pair_side_by_side_with_the_weights_and_the_view_is_audited(

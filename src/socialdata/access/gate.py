@@ -289,25 +289,28 @@ class AccessGate:
         patient_id: str | None = None,
         roles: frozenset[Role] = OVERSIGHT_ROLES,
         refusal: str = OVERSIGHT_DENIED,
+        action: Action = Action.READ,
     ) -> list[T]:
-        """A governance read about people outside direct care (the alert queue, the audit log, linkage review):
-        `read` runs only for the given roles (privacy officers unless said), in the transaction that audits it; any
-        other role gets AccessDenied, audited."""
+        """Governance work about people outside direct care (the alert queue, the audit log, linkage review and its
+        decisions): `read` runs only for the given roles (privacy officers unless said), in the transaction that
+        audits it as `action`; any other role gets AccessDenied, audited. If `read` raises, nothing is written."""
         with self._db.session() as s:
             allowed = actor.role in roles
-            rows = read(s) if allowed else []
             decision = Decision(allowed, None, "oversight" if allowed else f"the {actor.role.value} role may not")
+            # Decided before the work runs: if the work refuses bad input, the route has still asked the gate, and
+            # the rollback takes the work and its audit event together.
             audit = pending(
                 actor,
                 decision,
-                action=Action.READ,
+                action=action,
                 purpose=Purpose.OVERSIGHT,
                 patient_id=patient_id,
                 entity_type=entity_type,
                 entity_id=entity_id,
                 at=self._clock(),
-                detail={"returned": len(rows)},
             )
+            rows = read(s) if allowed else []
+            audit.detail["returned"] = len(rows)
             append_event(s, audit.event())
         if not allowed:
             raise AccessDenied(refusal)

@@ -122,12 +122,6 @@ NOT_PERSON_LEVEL_ROUTES: dict[str, str] = {
     "socialdata.web.pages.login.logout": "ends the session",
 }
 
-# Person-level routes that do not (yet) go through the gate: each is a known gap, listed so it cannot be missed.
-PERSON_ROUTES_OUTSIDE_GATE: dict[str, str] = {
-    "socialdata.web.pages.linkage.decide_item": "a steward's linkage decision: role-checked and audited by "
-    "linkage.review in the same transaction; the gate has no oversight write yet",
-}
-
 # Paths the framework serves, not our endpoints.
 FRAMEWORK_PATHS: dict[str, str] = {
     "/openapi.json": "the API's description (no data)",

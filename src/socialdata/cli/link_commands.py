@@ -2,34 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
+from socialdata.access import AccessGate, Actor
+from socialdata.audit import Action
 from socialdata.cli.output import console, emit_json, guarded, user_errors
 from socialdata.errors import UserError
+from socialdata.governance.users import find_user
 from socialdata.linkage.records import FieldWeight
 from socialdata.linkage.report import QualityReport, quality_report
 from socialdata.linkage.review import (
+    REVIEW_REFUSAL,
+    REVIEWER_ROLES,
     RecordSide,
     ReviewDetail,
+    Reviewer,
     ReviewSummary,
     decide,
     list_items,
     open_count,
     parse_decision,
-    reviewer_named,
     show_item,
 )
 from socialdata.linkage.service import run_linkage
 from socialdata.store import Database
 from socialdata.store.models import ReviewStatus
 
+T = TypeVar("T")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
 ByOption = Annotated[str, typer.Option("--by", help="Username of the data steward (or privacy officer) reviewing.")]
 
@@ -137,9 +144,9 @@ def review_show(
     by: ByOption,
     json_out: JsonOption = False,
 ) -> None:
-    """Both records side by side and the match weight field by field (audited: it shows identifiers)."""
-    with _store() as db, db.session() as s:
-        detail = show_item(s, item_id, reviewer_named(s, by))
+    """Both records side by side and the match weight field by field (the gate decides and audits: identifiers)."""
+    with _store() as db:
+        [detail] = _through_gate(db, by, item_id, Action.READ, lambda s, reviewer: show_item(s, item_id, reviewer))
     if json_out:
         emit_json(_detail_json(detail))
         return
@@ -157,13 +164,34 @@ def review_decide(
 ) -> None:
     """Accept (match), reject (non_match) or mark unsure; every later run honours it."""
     verdict = parse_decision(decision)
-    with _store() as db, db.session() as s:
-        summary = decide(s, item_id, verdict, reviewer_named(s, by), note=note)
+    with _store() as db:
+        [summary] = _through_gate(
+            db, by, item_id, Action.UPDATE, lambda s, reviewer: decide(s, item_id, verdict, reviewer, note=note)
+        )
     if json_out:
         emit_json(vars(summary))
         return
     console.print(
         f"[green]Decided[/] item {summary.id}: {summary.decision}. The next `sdf link` honours it.", highlight=False
+    )
+
+
+def _through_gate(
+    db: Database, by: str, item_id: int, action: Action, work: Callable[[Session, Reviewer], T]
+) -> list[T]:
+    """Review shows identifiers, so the CLI asks the same gate as the web page, as the named steward."""
+    user = find_user(db, by)
+    if user is None or not user.active:
+        raise UserError(f"no active user account named {by!r}", where="--by")
+    actor = Actor.of(user)
+    return AccessGate(db).oversee(
+        actor,
+        lambda s: [work(s, Reviewer(user.id, user.username, user.role.value, user.organisation_id))],
+        entity_type="ReviewItem",
+        entity_id=str(item_id),
+        roles=REVIEWER_ROLES,
+        refusal=REVIEW_REFUSAL,
+        action=action,
     )
 
 

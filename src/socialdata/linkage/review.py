@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 from socialdata.audit.events import Action, AuditEvent, Outcome, PurposeOfUse
 from socialdata.audit.log import append_events
 from socialdata.errors import UserError
+from socialdata.governance.users import Role
 from socialdata.linkage.records import FieldWeight, MatchDecision
 from socialdata.store.models import PairDecision, PersonLink, ReviewItem, ReviewStatus, SourcePerson, UserAccount
 from socialdata.store.types import utcnow
 
 PairKey = tuple[int, int]
-REVIEWER_ROLES = frozenset({"data_steward", "privacy_officer"})
+REVIEWER_ROLES = frozenset({Role.DATA_STEWARD, Role.PRIVACY_OFFICER})
+REVIEW_REFUSAL = "Linkage review shows people's identifiers and is for data stewards and privacy officers."
 MAX_NOTE_LENGTH = 2000
 
 

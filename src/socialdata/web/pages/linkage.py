@@ -15,11 +15,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from socialdata.access import AccessDenied, AccessGate, Actor, person_route
+from socialdata.audit import Action
 from socialdata.errors import UserError
-from socialdata.governance.users import Role
 from socialdata.linkage.report import QualityReport, quality_report
 from socialdata.linkage.review import (
     MAX_NOTE_LENGTH,
+    REVIEW_REFUSAL,
+    REVIEWER_ROLES,
     ReviewDetail,
     Reviewer,
     ReviewSummary,
@@ -36,8 +38,6 @@ from socialdata.web.templating import templates
 
 router = APIRouter(prefix="/linkage")
 
-REVIEW_ROLES = frozenset({Role.DATA_STEWARD, Role.PRIVACY_OFFICER})
-REFUSAL = "Linkage review shows people's identifiers and is for data stewards and privacy officers."
 QUEUE_PAGE_SIZE = 200
 FIELD_LABELS = (
     ("Organisation", "organisation_id"),
@@ -94,8 +94,8 @@ def queue(
             lambda s: [_Queue(list_items(s, limit=QUEUE_PAGE_SIZE), quality_report(s))],
             entity_type="LinkageReviewQueue",
             entity_id="open",
-            roles=REVIEW_ROLES,
-            refusal=REFUSAL,
+            roles=REVIEWER_ROLES,
+            refusal=REVIEW_REFUSAL,
         )
     except AccessDenied as denied:
         return _refused(request, denied.message)
@@ -122,7 +122,7 @@ def item(
 
     try:
         found = AccessGate(db).oversee(
-            actor, look, entity_type="ReviewItem", entity_id=str(item_id), roles=REVIEW_ROLES, refusal=REFUSAL
+            actor, look, entity_type="ReviewItem", entity_id=str(item_id), roles=REVIEWER_ROLES, refusal=REVIEW_REFUSAL
         )
     except AccessDenied as denied:
         return _refused(request, denied.message)
@@ -137,6 +137,7 @@ def item(
 
 
 @router.post("/review/{item_id}", dependencies=[Depends(check_csrf)], name="linkage_decide", response_model=None)
+@person_route
 def decide_item(
     request: Request,
     item_id: int,
@@ -145,12 +146,18 @@ def decide_item(
     decision: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=10 * MAX_NOTE_LENGTH)] = "",
 ) -> Response:
-    if actor.role not in REVIEW_ROLES:
-        return _refused(request, REFUSAL)
     try:
-        verdict = parse_decision(decision)
-        with db.session() as s:
-            decide(s, item_id, verdict, _reviewer(actor), note=note or None)
+        AccessGate(db).oversee(
+            actor,
+            lambda s: [decide(s, item_id, parse_decision(decision), _reviewer(actor), note=note or None)],
+            entity_type="ReviewItem",
+            entity_id=str(item_id),
+            roles=REVIEWER_ROLES,
+            refusal=REVIEW_REFUSAL,
+            action=Action.UPDATE,
+        )
+    except AccessDenied as denied:
+        return _refused(request, denied.message)
     except UserError as error:
         if error.where == "review item":
             return _not_found(request, item_id)
