@@ -7,6 +7,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -91,3 +92,16 @@ def cli_env(settings: Settings) -> dict[str, str]:
     env["SDF_DATABASE_URL"] = settings.database_url
     env["COLUMNS"] = "200"
     return env
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    """A fresh page in Debian's Chromium, driven by Playwright (a browser download fails on these machines)."""
+    from playwright.sync_api import sync_playwright
+
+    from served_app import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser.new_page()
+        browser.close()

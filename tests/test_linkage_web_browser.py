@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from socialdata.governance.users import Role, create_user
 from socialdata.store import Database
 from test_linkage_web import PASSWORD, seed_review_item
-from test_web_browser import base_url, page  # noqa: F401  (the served app and the browser page)
+from test_web_browser import base_url  # noqa: F401  (the served app)
 
 
 @pytest.mark.browser

@@ -3,28 +3,17 @@ they may, adds a note (script shown as text); a GP from another practice breaks 
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from socialdata.api import create_app
+from served_app import served
 from socialdata.config import Settings
 from socialdata.governance.users import set_password
 from socialdata.store import Database
 from test_access_world import ALICE, build_world
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "record browser password"
 NOTE = "<script>document.title='owned'</script> Reviewed at home; carer present."
 
@@ -35,26 +24,8 @@ def base_url(settings: Settings, db: Database) -> Iterator[str]:
     build_world(db)
     for username in ("gp1", "gp2", "po"):
         set_password(db, username, PASSWORD)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started and thread.is_alive():
-        threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser.new_page()
-        browser.close()
+    with served(settings) as url:
+        yield url
 
 
 def _log_in(page: Page, base_url: str, username: str, start: str) -> None:

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from socialdata.api import create_app
+from served_app import served
 from socialdata.config import Settings
 from socialdata.governance.users import Role, create_user
 from socialdata.store import Database
 from test_web_pages import seed_city
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "browser demo password"
 
 
@@ -32,26 +21,8 @@ def base_url(settings: Settings, db: Database) -> Iterator[str]:
     """The app served by uvicorn on a free localhost port, in a background thread, over a small seeded store."""
     seed_city(db)
     create_user(db, "clinician", PASSWORD, Role.CLINICIAN, display_name="Dr Amara Okafor", organisation_id="RZZ")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started and thread.is_alive():
-        threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser.new_page()
-        browser.close()
+    with served(settings) as url:
+        yield url
 
 
 @pytest.mark.browser
