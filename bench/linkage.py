@@ -26,7 +26,6 @@ import duckdb
 import numpy as np
 import psutil
 
-from socialdata.identity import check_nhs_number, parse_date, parse_postcode
 from socialdata.linkage.batch import link_batch, records_to_duckdb
 from socialdata.linkage.evaluation import evaluate
 from socialdata.linkage.realtime import MatchIndex
@@ -53,25 +52,8 @@ def city(size: int, seed: int = 7) -> Dataset:
     for source in generate_source_people(max(1, int(size / 1.45)), seed):
         if len(records) >= size:
             break
-        born = parse_date(source.birth_date_raw)
-        postcode = parse_postcode(source.postcode_raw)
-        sex = (source.sex or "").strip().upper()[:1] or None
         key = len(records) + 1
-        records.append(
-            LinkRecord(
-                key=key,
-                organisation_id=source.organisation_id,
-                source_id=source.source_id,
-                nhs_number=check_nhs_number(source.nhs_number_raw).normalised,
-                given_name=source.given_name,
-                other_given_names=source.other_given_names,
-                family_name=source.family_name,
-                birth_date=born if isinstance(born, dt.date) else None,
-                sex=sex if sex in ("M", "F") else None,
-                postcode=str(postcode) if postcode else None,
-                address=source.address,
-            )
-        )
+        records.append(LinkRecord.from_received(key, source))
         truth[key] = source.person_id
     return Dataset(f"city-{size}", records, truth)
 

@@ -261,28 +261,12 @@ def test_real_time_index_starts_empty_and_learns_each_added_record() -> None:
 
 
 def test_training_on_the_synthetic_city_links_its_people() -> None:
-    from socialdata.identity import check_nhs_number, parse_date, parse_postcode
     from socialdata.linkage.evaluation import evaluate
     from socialdata.synth.source_records import generate_source_people
 
     records, truth = [], {}
     for key, source in enumerate(generate_source_people(600, seed=11), 1):
-        born = parse_date(source.birth_date_raw)
-        postcode = parse_postcode(source.postcode_raw)
-        records.append(
-            LinkRecord(
-                key=key,
-                organisation_id=source.organisation_id,
-                source_id=source.source_id,
-                nhs_number=check_nhs_number(source.nhs_number_raw).normalised,
-                given_name=source.given_name,
-                other_given_names=source.other_given_names,
-                family_name=source.family_name,
-                birth_date=born if isinstance(born, dt.date) else None,
-                sex=(source.sex or "")[:1].upper() or None,
-                postcode=str(postcode) if postcode else None,
-            )
-        )
+        records.append(LinkRecord.from_received(key, source))
         truth[key] = source.person_id
     con = duckdb.connect()
     records_to_duckdb(con, records, "records")

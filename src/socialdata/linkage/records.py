@@ -8,6 +8,24 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from socialdata.identity import check_nhs_number, parse_date, parse_postcode
+
+
+class ReceivedPerson(Protocol):
+    """A person's identifiers as a source sent them (the synthetic city's records have this shape)."""
+
+    organisation_id: str
+    source_id: str
+    nhs_number_raw: str | None
+    given_name: str | None
+    other_given_names: str | None
+    family_name: str | None
+    birth_date_raw: str | None
+    sex: str | None
+    postcode_raw: str | None
+    address: str | None
 
 
 @dataclass(frozen=True)
@@ -30,6 +48,26 @@ class LinkRecord:
     postcode: str | None
     address: str | None = None
     death_date: dt.date | None = None
+
+    @classmethod
+    def from_received(cls, key: int, source: ReceivedPerson) -> LinkRecord:
+        """Validate received identifiers as the feeds do: what fails validation is None, never evidence."""
+        born = parse_date(source.birth_date_raw)
+        postcode = parse_postcode(source.postcode_raw)
+        sex = (source.sex or "").strip().upper()[:1] or None
+        return cls(
+            key=key,
+            organisation_id=source.organisation_id,
+            source_id=source.source_id,
+            nhs_number=check_nhs_number(source.nhs_number_raw).normalised,
+            given_name=source.given_name,
+            other_given_names=source.other_given_names,
+            family_name=source.family_name,
+            birth_date=born if isinstance(born, dt.date) else None,
+            sex=sex if sex in ("M", "F") else None,
+            postcode=str(postcode) if postcode else None,
+            address=source.address,
+        )
 
 
 @dataclass(frozen=True)
