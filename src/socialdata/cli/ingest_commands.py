@@ -19,6 +19,7 @@ from socialdata.cli.output import console, emit_json, guarded
 from socialdata.errors import UserError
 from socialdata.feeds import ResultStatus, SubmissionResult, ingest_path
 from socialdata.feeds.quarantine import get_quarantine_item, list_quarantine
+from socialdata.linkage.arrivals import ArrivalReport, WarmIndex, link_arrivals
 from socialdata.store import Database
 
 quarantine_app = typer.Typer(help="Records and files that could not be read, with what to fix.", no_args_is_help=True)
@@ -131,18 +132,40 @@ def ingest(
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="Encoding of CSV files (default UTF-8, BOM or not).")
     ] = None,
+    no_link: Annotated[
+        bool, typer.Option("--no-link", help="Do not match the new records against the person index now.")
+    ] = False,
 ) -> None:
-    """Load partner feed files (FHIR R4 transaction Bundles, CSV extracts); exit code 2 if any file is rejected."""
+    """Load partner feed files (FHIR R4 transaction Bundles, CSV extracts), then match their new records against the
+    person index (when `sdf link` has run); exit code 2 if any file is rejected."""
     progress = BarProgress() if console.is_terminal else LineProgress()
     with open_store() as db:
         results = ingest_path(db, path, org, encoding=encoding, progress=progress)
+        linkage = [None] * len(results) if no_link else _link_loaded(db, results)
     if json_out:
-        emit_json([dataclasses.asdict(result) for result in results])
+        emit_json([dataclasses.asdict(r) | {"linkage": _as_json(a)} for r, a in zip(results, linkage, strict=True)])
     else:
-        for result in results:
+        for result, arrivals in zip(results, linkage, strict=True):
             _say(result, org)
+            if arrivals is not None:
+                console.print(escape(arrivals.summary()), highlight=False)
     if any(result.status == ResultStatus.REJECTED for result in results):
         raise typer.Exit(2)
+
+
+def _link_loaded(db: Database, results: list[SubmissionResult]) -> list[ArrivalReport | None]:
+    """Each loaded file's new records matched against the index, one transaction per file, one warm index for all."""
+    warm = WarmIndex()
+    return [
+        link_arrivals(db, [r.submission_id], index=warm)
+        if r.status == ResultStatus.LOADED and r.submission_id is not None
+        else None
+        for r in results
+    ]
+
+
+def _as_json(report: ArrivalReport | None) -> dict[str, object] | None:
+    return None if report is None else report.as_dict() | {"summary": report.summary()}
 
 
 @quarantine_app.command("list")

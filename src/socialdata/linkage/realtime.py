@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 import duckdb
@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from socialdata.linkage.blocking import BLOCKING_RULES, SORT_FEATURES, feature, window_for
-from socialdata.linkage.comparisons import compare
+from socialdata.linkage.comparisons import PairFlags, compare
 from socialdata.linkage.explain import scored_pairs
 from socialdata.linkage.features import MISSING, FeatureFrame, RawColumns, Vocabulary, build_frame
 from socialdata.linkage.model import LinkageModel
@@ -38,6 +38,15 @@ def _room(column: npt.NDArray[Any] | None, new: npt.NDArray[Any], start: int) ->
         column = grown
     column[start:needed] = new
     return column
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A scored candidate and the rules batch linkage applies beside its weight, so a link decided now matches batch."""
+
+    pair: ScoredPair
+    deterministic: bool  # same valid NHS number and same birth date
+    linkable: bool  # a weight over the upper threshold may link it: an identifier beyond the name agrees, none differs
 
 
 class MatchIndex:
@@ -128,6 +137,10 @@ class MatchIndex:
 
     def match(self, record: LinkRecord, limit: int = 10) -> list[ScoredPair]:
         """Stored records that may be this person, best first, scored with field breakdowns (at most `limit`)."""
+        return [candidate.pair for candidate in self.match_candidates(record, limit)]
+
+    def match_candidates(self, record: LinkRecord, limit: int = 10) -> list[Candidate]:
+        """As `match`, with each pair's deterministic and linkable flags."""
         if self._size == 0:
             return []
         frame, raw = self._all()
@@ -140,7 +153,7 @@ class MatchIndex:
         compared = compare(query, zeros, frame, rows)
         field_weights = self._scorer.field_weights(compared)
         best = np.argsort(-field_weights.sum(axis=1), kind="stable")[:limit]
-        return scored_pairs(
+        pairs = scored_pairs(
             self._scorer,
             compared,
             field_weights,
@@ -149,3 +162,7 @@ class MatchIndex:
             (raw, rows),
             ["realtime"] * len(best),
         )
+        flags = PairFlags.of(compared)
+        deterministic = flags.deterministic[best].tolist()
+        linkable = (flags.identified & ~flags.clearly_different)[best].tolist()
+        return [Candidate(*c) for c in zip(pairs, deterministic, linkable, strict=True)]

@@ -49,7 +49,7 @@ class _Silent:
 
 
 # LinkRecord's fields in order; the NHS number only when it passed validation (a flagged one is no evidence).
-_COLUMNS = (
+LINK_RECORD_COLUMNS = (
     SourcePerson.id,
     SourcePerson.organisation_id,
     SourcePerson.source_id,
@@ -69,7 +69,7 @@ def _records(db: Database, total: int, progress: LinkProgress) -> Iterator[LinkR
     """Every source person as the engine may use it: plain columns, not ORM objects, for speed."""
     progress.stage("Reading source records", total)
     with db.session() as s:
-        query = select(*_COLUMNS).order_by(SourcePerson.id).execution_options(yield_per=LOAD_CHUNK)
+        query = select(*LINK_RECORD_COLUMNS).order_by(SourcePerson.id).execution_options(yield_per=LOAD_CHUNK)
         for i, row in enumerate(s.execute(query), 1):
             yield LinkRecord(*row)
             if i % LOAD_CHUNK == 0:
