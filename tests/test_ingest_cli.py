@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from socialdata.cli import app
+from socialdata.governance.users import Role, create_user
 from socialdata.store import Database
-from socialdata.store.models import FeedSubmission, Organisation, QuarantineItem
+from socialdata.store.models import AuditEventRecord, FeedSubmission, Organisation, QuarantineItem
 from test_feeds_builders import condition, count, patient, write_bundle
 
 
@@ -78,9 +80,10 @@ def test_ingest_reports_loaded_then_duplicate_in_json_and_in_words(
         ("entry 4", "resourceType"),
         ("entry 3", "subject.reference"),
     ]
-    shown = json.loads(_sdf(cli_env, "quarantine", "show", str(listed[0]["id"]), "--json").stdout)
+    create_user(db, "steward", "steward password", Role.DATA_STEWARD, display_name="Sam Steward", organisation_id="RZZ")
+    shown = json.loads(_sdf(cli_env, "quarantine", "show", str(listed[0]["id"]), "--by", "steward", "--json").stdout)
     assert json.loads(shown["raw"])["resource"]["id"] == "f"
-    words = _sdf(cli_env, "quarantine", "show", str(listed[1]["id"]))
+    words = _sdf(cli_env, "quarantine", "show", str(listed[1]["id"]), "--by", "steward")
     assert "refers to person 'ghost'" in _said(words)
     assert _sdf(cli_env, "quarantine", "list", "--org", "LA900", "--json").stdout.strip() == "[]"
 
@@ -100,7 +103,31 @@ def test_a_rejected_file_exits_2_with_one_clear_line(cli_env: dict[str, str], db
     assert count(db, FeedSubmission) == 1 and count(db, QuarantineItem) == 1
 
 
+def test_a_quarantined_record_is_shown_only_through_the_gate_and_every_look_is_audited(
+    cli_env: dict[str, str], db: Database, tmp_path: Path
+) -> None:
+    _sdf(cli_env, "org", "add", "RZZ", "--name", "Avonford Hospitals", "--kind", "hospital_trust")
+    path = write_bundle(tmp_path / "b.json", [patient("p1"), condition("c1", "ghost")])
+    assert _sdf(cli_env, "ingest", path, "--org", "RZZ", "--no-link").exit_code == 0
+    [item] = json.loads(_sdf(cli_env, "quarantine", "list", "--json").stdout)
+    create_user(db, "amara", "clinician password", Role.CLINICIAN, display_name="Dr Amara", organisation_id="RZZ")
+    create_user(db, "steward", "steward password", Role.DATA_STEWARD, display_name="Sam Steward", organisation_id="RZZ")
+    refused = _sdf(cli_env, "quarantine", "show", str(item["id"]), "--by", "amara")
+    assert refused.exit_code == 2 and "data stewards, privacy officers and administrators only" in _said(refused)
+    assert "ghost" not in refused.output
+    assert _sdf(cli_env, "quarantine", "show", str(item["id"]), "--by", "nobody").exit_code == 2
+    assert _sdf(cli_env, "quarantine", "show", str(item["id"]), "--by", "steward").exit_code == 0
+    with db.session() as s:
+        looks = s.execute(
+            select(AuditEventRecord.username, AuditEventRecord.outcome).where(
+                AuditEventRecord.entity_type == "QuarantineItem"
+            )
+        ).all()
+    assert sorted(looks) == [("amara", 4), ("steward", 0)]
+
+
 def test_showing_a_missing_quarantine_item_is_a_clear_error(cli_env: dict[str, str], db: Database) -> None:
-    result = _sdf(cli_env, "quarantine", "show", "999")
+    create_user(db, "steward", "steward password", Role.DATA_STEWARD, display_name="Sam Steward", organisation_id=None)
+    result = _sdf(cli_env, "quarantine", "show", "999", "--by", "steward")
     assert result.exit_code == 2
     assert "error: there is no quarantine item 999" in _said(result)

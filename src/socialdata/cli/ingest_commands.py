@@ -15,14 +15,22 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from socialdata.access import AccessGate
+from socialdata.cli.actors import actor_named
 from socialdata.cli.output import console, emit_json, guarded
 from socialdata.errors import UserError
 from socialdata.feeds import ResultStatus, SubmissionResult, ingest_path
-from socialdata.feeds.quarantine import get_quarantine_item, list_quarantine
+from socialdata.feeds.quarantine import list_quarantine, quarantine_item
+from socialdata.governance.users import Role
 from socialdata.linkage.arrivals import ArrivalReport, WarmIndex, link_arrivals
 from socialdata.store import Database
 
 quarantine_app = typer.Typer(help="Records and files that could not be read, with what to fix.", no_args_is_help=True)
+# A quarantined record is shown as received, identifiers and all: for the people who fix feeds and oversee them.
+QUARANTINE_ROLES = frozenset({Role.DATA_STEWARD, Role.PRIVACY_OFFICER, Role.ADMINISTRATOR})
+QUARANTINE_REFUSAL = (
+    "A quarantined record holds a person's data; data stewards, privacy officers and administrators only."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -202,11 +210,19 @@ def quarantine_list(
 @guarded
 def quarantine_show(
     item_id: Annotated[int, typer.Argument(metavar="ID", help="The quarantine item's id.")],
+    by: Annotated[str, typer.Option("--by", help="Username of the steward, privacy officer or administrator.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """Show one quarantined record in full, with the record as received."""
+    """Show one quarantined record in full, with the record as received (person data: the gate decides, audited)."""
     with open_store() as db:
-        item = get_quarantine_item(db, item_id)
+        [item] = AccessGate(db).oversee(
+            actor_named(db, by),
+            lambda s: [quarantine_item(s, item_id)],
+            entity_type="QuarantineItem",
+            entity_id=str(item_id),
+            roles=QUARANTINE_ROLES,
+            refusal=QUARANTINE_REFUSAL,
+        )
     if json_out:
         emit_json(dataclasses.asdict(item))
         return

@@ -12,11 +12,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from socialdata.access import AccessGate, Actor
+from socialdata.access import AccessGate
 from socialdata.audit import Action
+from socialdata.cli.actors import actor_named
 from socialdata.cli.output import console, emit_json, guarded, user_errors
 from socialdata.errors import UserError
-from socialdata.governance.users import find_user
 from socialdata.linkage.records import FieldWeight
 from socialdata.linkage.report import QualityReport, quality_report
 from socialdata.linkage.review import (
@@ -180,13 +180,10 @@ def _through_gate(
     db: Database, by: str, item_id: int, action: Action, work: Callable[[Session, Reviewer], T]
 ) -> list[T]:
     """Review shows identifiers, so the CLI asks the same gate as the web page, as the named steward."""
-    user = find_user(db, by)
-    if user is None or not user.active:
-        raise UserError(f"no active user account named {by!r}", where="--by")
-    actor = Actor.of(user)
+    actor = actor_named(db, by)
     return AccessGate(db).oversee(
         actor,
-        lambda s: [work(s, Reviewer(user.id, user.username, user.role.value, user.organisation_id))],
+        lambda s: [work(s, Reviewer(actor.user_id, actor.username, actor.role.value, actor.organisation_id))],
         entity_type="ReviewItem",
         entity_id=str(item_id),
         roles=REVIEWER_ROLES,
