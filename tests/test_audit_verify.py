@@ -324,7 +324,7 @@ def test_the_cli_finds_an_events_leaf_and_reports_the_backlog(
     assert [p["kind"] for p in body["problems"]] == ["events_unsequenced"]
     fresh = _sdf(cli_env, "verify", "--max-delay", str(10**9))
     assert fresh.exit_code == 0
-    assert "1 event(s) not yet sequenced" in fresh.stderr
+    assert "1 event(s) not yet sequenced" in " ".join(fresh.stderr.split())  # Rich may wrap the line
     assert _sdf(cli_env, "head").exit_code == 0
     found = _sdf(cli_env, "leaf", str(event_id), "--json")
     assert json.loads(found.stdout) == {"event_id": event_id, "leaf_index": 40}
