@@ -49,6 +49,7 @@ EVENT_TYPES = {
 }
 GENDERS = {"Male": "male", "Female": "female", "Other": "other", "Unknown": "unknown"}
 COST_FREQUENCIES = {"Hourly": "Hourly", "Daily": "Daily", "Weekly": "Weekly", "One-off": "One-off"}
+_IDENTITY = slice(1, 11)  # LA_Person_Unique_Identifier … Date_of_Death: everything person_row reads
 
 
 def load_row(values: tuple[str, ...], writer: SubmissionWriter) -> None:
@@ -79,19 +80,24 @@ def load_row(values: tuple[str, ...], writer: SubmissionWriter) -> None:
         worker,
     ) = values
     person_source_id = required(person_id, "LA_Person_Unique_Identifier")
-    person = person_row(
-        source_id=person_source_id,
-        nhs_number=nhs_number,
-        verification=None,
-        given_name=given_name,
-        other_given_names=None,
-        family_name=family_name,
-        birth_date=birth_date,
-        sex=blank_or_one_of(gender, "Gender", GENDERS),
-        address=address,
-        postcode=postcode,
-        death_date=death_date,
-        practice=None,
+    identity = values[_IDENTITY]
+    person = (
+        None  # the previous row's person, already checked and staged: "last wins" would discard this copy
+        if writer.repeats_person(identity)
+        else person_row(
+            source_id=person_source_id,
+            nhs_number=nhs_number,
+            verification=None,
+            given_name=given_name,
+            other_given_names=None,
+            family_name=family_name,
+            birth_date=birth_date,
+            sex=blank_or_one_of(gender, "Gender", GENDERS),
+            address=address,
+            postcode=postcode,
+            death_date=death_date,
+            practice=None,
+        )
     )
     detail = {
         "la_code": optional(la_code),
@@ -122,4 +128,5 @@ def load_row(values: tuple[str, ...], writer: SubmissionWriter) -> None:
             "detail": {k: v for k, v in detail.items() if v is not None},
             "ref_field": "LA_Person_Unique_Identifier",
         },
+        person_identity=identity,
     )

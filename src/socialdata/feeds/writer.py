@@ -43,16 +43,34 @@ class SubmissionWriter:
         self.quarantined = 0
         self._stages: dict[str, StagedTable] = {}
         self._quarantine: list[dict[str, Any]] = []
+        self._last_person_identity: tuple[str, ...] | None = None
 
     def _stage(self, target: Table) -> StagedTable:
         stage = self._stages.get(target.name)
         if stage is None:
-            extra = ("ref_field",) if target is _EVENT else ()
-            stage = self._stages[target.name] = StagedTable(self.conn, target, extra=extra)
+            is_event = target is _EVENT  # events are staged with where their person reference was, and joined on it
+            stage = self._stages[target.name] = StagedTable(
+                self.conn,
+                target,
+                extra=("ref_field",) if is_event else (),
+                joined_on=("person_source_id",) if is_event else (),
+            )
         return stage
 
-    def record(self, person: PersonRow | None, event: EventRow | None = None) -> None:
-        """Stages a person and/or an event of one record; both are checked before either is kept."""
+    def repeats_person(self, identity: tuple[str, ...]) -> bool:
+        """Whether these identity fields, as received, are those of the person staged last.
+
+        A feed that repeats the person on every event row (the council's CLD) skips checking and staging the copies.
+        """
+        return identity == self._last_person_identity
+
+    def record(
+        self, person: PersonRow | None, event: EventRow | None = None, *, person_identity: tuple[str, ...] | None = None
+    ) -> None:
+        """Stages a person and/or an event of one record; both are checked before either is kept.
+
+        `person_identity` is the person's fields as received, remembered for `repeats_person` once it is staged.
+        """
         people = self._stage(_PERSON)
         events = self._stage(_EVENT)
         if person is not None:
@@ -62,6 +80,7 @@ class SubmissionWriter:
             self._add(events, event)
         if person is not None:
             self._add(people, person)
+            self._last_person_identity = person_identity
 
     def fact(self, target: Table, row: FactRow) -> None:
         """Stages an operational row (bed state, care-home vacancy, supply stock)."""
