@@ -42,7 +42,8 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """As a person reads it ("GP", "Social worker")."""
+        return "GP" if self is Role.GP else self.value.replace("_", " ").capitalize()
 
     @property
     def purpose(self) -> str:
