@@ -75,17 +75,17 @@ def test_ingest_reports_loaded_then_duplicate_in_json_and_in_words(
     assert f"b.json was already loaded as submission {loaded['submission_id']}" in _said(words)
     assert "nothing changed" in _said(words)
 
-    listed = json.loads(_sdf(cli_env, "quarantine", "list", "--org", "RZZ", "--json").stdout)
+    create_user(db, "steward", "steward password", Role.DATA_STEWARD, display_name="Sam Steward", organisation_id="RZZ")
+    listed = json.loads(_sdf(cli_env, "quarantine", "list", "--org", "RZZ", "--by", "steward", "--json").stdout)
     assert [(q["location"], q["field"]) for q in listed] == [
         ("entry 4", "resourceType"),
         ("entry 3", "subject.reference"),
     ]
-    create_user(db, "steward", "steward password", Role.DATA_STEWARD, display_name="Sam Steward", organisation_id="RZZ")
     shown = json.loads(_sdf(cli_env, "quarantine", "show", str(listed[0]["id"]), "--by", "steward", "--json").stdout)
     assert json.loads(shown["raw"])["resource"]["id"] == "f"
     words = _sdf(cli_env, "quarantine", "show", str(listed[1]["id"]), "--by", "steward")
     assert "refers to person 'ghost'" in _said(words)
-    assert _sdf(cli_env, "quarantine", "list", "--org", "LA900", "--json").stdout.strip() == "[]"
+    assert _sdf(cli_env, "quarantine", "list", "--org", "LA900", "--by", "steward", "--json").stdout.strip() == "[]"
 
 
 def test_a_rejected_file_exits_2_with_one_clear_line(cli_env: dict[str, str], db: Database, tmp_path: Path) -> None:
@@ -109,9 +109,10 @@ def test_a_quarantined_record_is_shown_only_through_the_gate_and_every_look_is_a
     _sdf(cli_env, "org", "add", "RZZ", "--name", "Avonford Hospitals", "--kind", "hospital_trust")
     path = write_bundle(tmp_path / "b.json", [patient("p1"), condition("c1", "ghost")])
     assert _sdf(cli_env, "ingest", path, "--org", "RZZ", "--no-link").exit_code == 0
-    [item] = json.loads(_sdf(cli_env, "quarantine", "list", "--json").stdout)
     create_user(db, "amara", "clinician password", Role.CLINICIAN, display_name="Dr Amara", organisation_id="RZZ")
     create_user(db, "steward", "steward password", Role.DATA_STEWARD, display_name="Sam Steward", organisation_id="RZZ")
+    [item] = json.loads(_sdf(cli_env, "quarantine", "list", "--by", "steward", "--json").stdout)
+    assert _sdf(cli_env, "quarantine", "list", "--by", "amara").exit_code == 2
     refused = _sdf(cli_env, "quarantine", "show", str(item["id"]), "--by", "amara")
     assert refused.exit_code == 2 and "data stewards, privacy officers and administrators only" in _said(refused)
     assert "ghost" not in refused.output
@@ -120,10 +121,10 @@ def test_a_quarantined_record_is_shown_only_through_the_gate_and_every_look_is_a
     with db.session() as s:
         looks = s.execute(
             select(AuditEventRecord.username, AuditEventRecord.outcome).where(
-                AuditEventRecord.entity_type == "QuarantineItem"
+                AuditEventRecord.entity_type.in_(["QuarantineItem", "QuarantineList"])
             )
         ).all()
-    assert sorted(looks) == [("amara", 4), ("steward", 0)]
+    assert sorted(looks) == [("amara", 4), ("amara", 4), ("steward", 0), ("steward", 0)]
 
 
 def test_showing_a_missing_quarantine_item_is_a_clear_error(cli_env: dict[str, str], db: Database) -> None:

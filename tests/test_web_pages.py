@@ -15,8 +15,10 @@ from socialdata.api import create_app
 from socialdata.api.secret_key import load_secret_key
 from socialdata.config import Settings
 from socialdata.errors import UserError
+from socialdata.governance.users import Role, create_user
 from socialdata.store import Database
 from socialdata.store.models import (
+    AuditEventRecord,
     BedState,
     FeedSubmission,
     Organisation,
@@ -90,11 +92,24 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
-def test_an_empty_store_says_so(client: TestClient) -> None:
+STEWARD_PASSWORD = "steward demo password"
+
+
+def _as_steward(db: Database, client: TestClient) -> TestClient:
+    """Quarantine messages can quote a received value, so the list is for stewards (and the gate audits it)."""
+    create_user(db, "owen", STEWARD_PASSWORD, Role.DATA_STEWARD, display_name="Owen James", organisation_id=None)
+    form = client.get("/login").text
+    token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    answer = client.post("/login", data={"csrf_token": token, "username": "owen", "password": STEWARD_PASSWORD})
+    assert answer.status_code == 200
+    return client
+
+
+def test_an_empty_store_says_so(db: Database, client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200
     assert "No partner organisations are registered yet" in page.text
-    assert "Nothing is in quarantine" in client.get("/quarantine").text
+    assert "Nothing is in quarantine" in _as_steward(db, client).get("/quarantine").text
 
 
 def test_home_shows_partners_submissions_counts_and_quarantine(db: Database, client: TestClient) -> None:
@@ -123,18 +138,41 @@ def test_names_from_partners_are_escaped(db: Database, client: TestClient) -> No
 
 def test_no_person_data_on_the_pages(db: Database, client: TestClient) -> None:
     seed_city(db)
-    pages = client.get("/").text + client.get("/quarantine").text
+    pages = client.get("/").text + _as_steward(db, client).get("/quarantine").text
     for secret in ("Personname", "9990000010", "Zebedee", "9990000018"):
         assert secret not in pages
 
 
 def test_quarantine_lists_where_and_why(db: Database, client: TestClient) -> None:
     seed_city(db)
-    page = client.get("/quarantine").text
+    page = _as_steward(db, client).get("/quarantine").text
     for shown in ("bundle-0001.json", "entry 7", "Patient.birthDate", "birth date 2031-02-30 is not a real date"):
         assert shown in page
     assert "1 item waiting" in page
     assert "Nothing is in quarantine" in client.get("/quarantine", params={"org": "LA900"}).text
+
+
+def test_the_quarantine_list_is_behind_the_gate_and_every_look_is_audited(db: Database, settings: Settings) -> None:
+    seed_city(db)
+    create_user(db, "amara", STEWARD_PASSWORD, Role.CLINICIAN, display_name="Dr Amara", organisation_id="RZZ")
+    with TestClient(create_app(settings), follow_redirects=False) as anonymous:
+        answer = anonymous.get("/quarantine")
+        assert answer.status_code == 303 and answer.headers["location"] == "/login?next=/quarantine"
+    with TestClient(create_app(settings)) as clinician:
+        token = clinician.get("/login").text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        clinician.post("/login", data={"csrf_token": token, "username": "amara", "password": STEWARD_PASSWORD})
+        refused = clinician.get("/quarantine")
+        assert refused.status_code == 403
+        assert "2031-02-30" not in refused.text and "data stewards, privacy officers and administrators" in refused.text
+    with TestClient(create_app(settings)) as steward:
+        assert "2031-02-30" in _as_steward(db, steward).get("/quarantine").text
+    with db.session() as s:
+        looks = s.execute(
+            select(AuditEventRecord.username, AuditEventRecord.outcome).where(
+                AuditEventRecord.entity_type == "QuarantineList"
+            )
+        ).all()
+    assert sorted(looks) == [("amara", 4), ("owen", 0)]
 
 
 def test_quarantine_pages_through_many_items(db: Database, client: TestClient) -> None:
@@ -148,7 +186,7 @@ def test_quarantine_pages_through_many_items(db: Database, client: TestClient) -
                     field="NHS_Number", message="not ten digits",
                 )
             )  # fmt: skip
-    first = client.get("/quarantine", params={"org": "RZZ"}).text
+    first = _as_steward(db, client).get("/quarantine", params={"org": "RZZ"}).text
     assert "151 items waiting; page 1 of 2" in first
     assert "row 151" in first and "row 2<" not in first
     second = client.get("/quarantine", params={"org": "RZZ", "page": 2}).text

@@ -32,7 +32,13 @@ from socialdata.access.decisions import (
     RelationshipKind,
     WriteKind,
 )
-from socialdata.access.gate import BREAK_GLASS_DEFAULT, CLAIM_DEFAULT, AccessGate
+from socialdata.access.gate import (
+    BREAK_GLASS_DEFAULT,
+    CLAIM_DEFAULT,
+    QUARANTINE_DENIED,
+    QUARANTINE_ROLES,
+    AccessGate,
+)
 from socialdata.access.items import SOURCE_EVENT, Filtered, ItemFacts, event_facts
 from socialdata.access.person_access import PersonAccess, WriteAuthorisation
 from socialdata.access.route_guard import UngatedPersonRoute, marking_of, not_person_level, person_route
@@ -45,6 +51,8 @@ __all__ = [
     "BREAK_GLASS_DEFAULT",
     "CARE_ROLES",
     "CLAIM_DEFAULT",
+    "QUARANTINE_DENIED",
+    "QUARANTINE_ROLES",
     "SOURCE_EVENT",
     "AccessDenied",
     "AccessGate",

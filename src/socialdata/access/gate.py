@@ -54,6 +54,10 @@ TEXT_LONGEST = 2000
 QUEUE_DENIED = "Only a privacy officer may see or review access alerts."
 OVERSIGHT_DENIED = "Only a privacy officer may see this."
 OVERSIGHT_ROLES = frozenset({Role.PRIVACY_OFFICER})
+# Quarantined records (and the loader's messages about them, which can quote a received value) are for the people
+# who fix feeds and oversee them.
+QUARANTINE_ROLES = frozenset({Role.DATA_STEWARD, Role.PRIVACY_OFFICER, Role.ADMINISTRATOR})
+QUARANTINE_DENIED = "Quarantined records hold people's data; data stewards, privacy officers and administrators only."
 
 T = TypeVar("T")
 

@@ -116,7 +116,6 @@ NOT_PERSON_LEVEL_ROUTES: dict[str, str] = {
     "socialdata.api.audit_routes.inclusion_proof": "hashes proving an event is in the log, never the event itself",
     "socialdata.api.audit_routes.consistency_proof": "hashes proving the log only grew",
     "socialdata.web.pages.home.home": "counts per partner and submission: aggregates, no person",
-    "socialdata.web.pages.home.quarantine": "where and why records failed to load; the raw record is never read",
     "socialdata.web.pages.login.login_form": "the sign-in form",
     "socialdata.web.pages.login.login": "checks a password; answers only who the user is",
     "socialdata.web.pages.login.logout": "ends the session",

@@ -15,22 +15,16 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from socialdata.access import AccessGate
+from socialdata.access import QUARANTINE_DENIED, QUARANTINE_ROLES, AccessGate
 from socialdata.cli.actors import actor_named
 from socialdata.cli.output import console, emit_json, guarded
 from socialdata.errors import UserError
 from socialdata.feeds import ResultStatus, SubmissionResult, ingest_path
 from socialdata.feeds.quarantine import list_quarantine, quarantine_item
-from socialdata.governance.users import Role
 from socialdata.linkage.arrivals import ArrivalReport, WarmIndex, link_arrivals
 from socialdata.store import Database
 
 quarantine_app = typer.Typer(help="Records and files that could not be read, with what to fix.", no_args_is_help=True)
-# A quarantined record is shown as received, identifiers and all: for the people who fix feeds and oversee them.
-QUARANTINE_ROLES = frozenset({Role.DATA_STEWARD, Role.PRIVACY_OFFICER, Role.ADMINISTRATOR})
-QUARANTINE_REFUSAL = (
-    "A quarantined record holds a person's data; data stewards, privacy officers and administrators only."
-)
 
 
 def register(app: typer.Typer) -> None:
@@ -120,7 +114,7 @@ def _say(result: SubmissionResult, org: str) -> None:
     if result.status == ResultStatus.LOADED:
         note = ""
         if result.records_quarantined:
-            note = f"; see them with `sdf quarantine list --org {org}`"
+            note = f"; see them with `sdf quarantine list --org {org} --by USERNAME`"
         console.print(
             f"[green]Loaded[/] {name} as submission {result.submission_id} ({result.format}): "
             f"{result.records_loaded:,} records loaded, {result.records_quarantined:,} quarantined{note}.",
@@ -179,12 +173,20 @@ def _as_json(report: ArrivalReport | None) -> dict[str, object] | None:
 @quarantine_app.command("list")
 @guarded
 def quarantine_list(
+    by: Annotated[str, typer.Option("--by", help="Username of the steward, privacy officer or administrator.")],
     org: Annotated[str | None, typer.Option("--org", help="Only this organisation's items.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """List quarantined records: file, where in it, which field, and what to fix."""
+    """List quarantined records: file, where in it, which field, and what to fix (the gate decides, audited)."""
     with open_store() as db:
-        items = list_quarantine(db, org)
+        items = AccessGate(db).oversee(
+            actor_named(db, by),
+            lambda s: list_quarantine(s, org),
+            entity_type="QuarantineList",
+            entity_id=org or "all",
+            roles=QUARANTINE_ROLES,
+            refusal=QUARANTINE_DENIED,
+        )
     if json_out:
         emit_json([{k: v for k, v in dataclasses.asdict(item).items() if k != "raw"} for item in items])
         return
@@ -221,7 +223,7 @@ def quarantine_show(
             entity_type="QuarantineItem",
             entity_id=str(item_id),
             roles=QUARANTINE_ROLES,
-            refusal=QUARANTINE_REFUSAL,
+            refusal=QUARANTINE_DENIED,
         )
     if json_out:
         emit_json(dataclasses.asdict(item))

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from socialdata.errors import UserError
-from socialdata.store import Database
 from socialdata.store.models import QuarantineItem
 
 
@@ -42,13 +41,12 @@ def _view(item: QuarantineItem) -> QuarantineView:
     )
 
 
-def list_quarantine(db: Database, org: str | None = None) -> list[QuarantineView]:
+def list_quarantine(session: Session, org: str | None = None) -> list[QuarantineView]:
     """Every quarantined record, oldest first; resolved ones (a rejected file that later loaded) are marked."""
     query = select(QuarantineItem).order_by(QuarantineItem.id)
     if org is not None:
         query = query.where(QuarantineItem.organisation_id == org)
-    with db.session() as session:
-        return [_view(item) for item in session.scalars(query)]
+    return [_view(item) for item in session.scalars(query)]
 
 
 def quarantine_item(session: Session, id: int) -> QuarantineView:

@@ -190,41 +190,40 @@ def foundation_overview(db: Database) -> Overview:
         )
 
 
-def quarantine_page(db: Database, *, organisation: str | None, page: int) -> QuarantinePage:
+def quarantine_page(s: Session, *, organisation: str | None, page: int) -> QuarantinePage:
     """One page of unresolved quarantine items, newest first, optionally for one partner."""
     unresolved = QuarantineItem.resolved.is_(False)
     where = [unresolved] if organisation is None else [unresolved, QuarantineItem.organisation_id == organisation]
-    with db.session() as s:
-        total = s.scalar(select(func.count()).select_from(QuarantineItem).where(*where)) or 0
-        pages = max(1, -(-total // QUARANTINE_PAGE_SIZE))
-        page = min(max(page, 1), pages)
-        # Named columns only: the raw record is person data and never leaves the store through this page.
-        query = (
-            select(
-                QuarantineItem.id,
-                Organisation.name,
-                QuarantineItem.file_name,
-                QuarantineItem.location,
-                QuarantineItem.field,
-                QuarantineItem.message,
-                QuarantineItem.created_at,
-            )
-            .join(Organisation, Organisation.id == QuarantineItem.organisation_id)
-            .where(*where)
-            .order_by(QuarantineItem.id.desc())
-            .offset((page - 1) * QUARANTINE_PAGE_SIZE)
-            .limit(QUARANTINE_PAGE_SIZE)
+    total = s.scalar(select(func.count()).select_from(QuarantineItem).where(*where)) or 0
+    pages = max(1, -(-total // QUARANTINE_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    # Named columns only: the raw record is person data and never leaves the store through this page.
+    query = (
+        select(
+            QuarantineItem.id,
+            Organisation.name,
+            QuarantineItem.file_name,
+            QuarantineItem.location,
+            QuarantineItem.field,
+            QuarantineItem.message,
+            QuarantineItem.created_at,
         )
-        rows = tuple(
-            QuarantineRow(
-                id=item_id,
-                organisation=name,
-                file_name=file_name,
-                location=location,
-                field=field,
-                message=message,
-                created_at=created_at,
-            )
-            for item_id, name, file_name, location, field, message, created_at in s.execute(query)
+        .join(Organisation, Organisation.id == QuarantineItem.organisation_id)
+        .where(*where)
+        .order_by(QuarantineItem.id.desc())
+        .offset((page - 1) * QUARANTINE_PAGE_SIZE)
+        .limit(QUARANTINE_PAGE_SIZE)
+    )
+    rows = tuple(
+        QuarantineRow(
+            id=item_id,
+            organisation=name,
+            file_name=file_name,
+            location=location,
+            field=field,
+            message=message,
+            created_at=created_at,
         )
+        for item_id, name, file_name, location, field, message, created_at in s.execute(query)
+    )
     return QuarantinePage(rows=rows, total=total, page=page, pages=pages, organisation=organisation)
