@@ -128,14 +128,6 @@ def populate(db: Database, people: int, seed: int) -> tuple[list[str], int]:
                 id=1,
                 started_at=NOW,
                 finished_at=NOW,
-                records=0,
-                persons=0,
-                persons_created=0,
-                persons_merged=0,
-                persons_split=0,
-                records_moved=0,
-                review_open=0,
-                conflicts=0,
             )
         )
         submissions = {}

@@ -86,12 +86,6 @@ def persist_run(session: Session, outcome: LinkOutcome, *, started_at: dt.dateti
         model=outcome.model,
         stats=outcome.stats,
         records=len(outcome.clusters),
-        persons=0,
-        persons_created=0,
-        persons_merged=0,
-        persons_split=0,
-        records_moved=0,
-        review_open=0,
         conflicts=len(outcome.conflicts),
     )
     session.add(run)

@@ -54,14 +54,15 @@ class LinkRun(Base):
     finished_at: Mapped[dt.datetime]
     model: Mapped[dict[str, Any]] = mapped_column(default=dict)
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    records: Mapped[int] = mapped_column(Integer)
-    persons: Mapped[int] = mapped_column(Integer)
-    persons_created: Mapped[int] = mapped_column(Integer)
-    persons_merged: Mapped[int] = mapped_column(Integer)
-    persons_split: Mapped[int] = mapped_column(Integer)
-    records_moved: Mapped[int] = mapped_column(Integer)
-    review_open: Mapped[int] = mapped_column(Integer)
-    conflicts: Mapped[int] = mapped_column(Integer)
+    # Counts start at zero and are filled in as the run is stored.
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    persons: Mapped[int] = mapped_column(Integer, default=0)
+    persons_created: Mapped[int] = mapped_column(Integer, default=0)
+    persons_merged: Mapped[int] = mapped_column(Integer, default=0)
+    persons_split: Mapped[int] = mapped_column(Integer, default=0)
+    records_moved: Mapped[int] = mapped_column(Integer, default=0)
+    review_open: Mapped[int] = mapped_column(Integer, default=0)
+    conflicts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Person(Base):
