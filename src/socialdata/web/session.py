@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from urllib.parse import quote
 
-from fastapi import Request
+from fastapi import HTTPException, Request, status
 
+from socialdata.access import Actor
 from socialdata.governance.users import Role, User, active_user
 from socialdata.web.app_state import database
 
@@ -83,3 +85,13 @@ def signed_in_user(request: Request) -> SessionUser | None:
     found = _session_user(user) if user is not None else None
     request.state.signed_in_user = found
     return found
+
+
+def signed_in_actor(request: Request) -> Actor:
+    """The signed-in user as the gate's actor; anyone else is sent to log in first and brought back to this page,
+    query included (before any gate decision, so the route guard lets the redirect through)."""
+    user = signed_in_user(request)
+    if user is None:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": f"/login?next={quote(here, safe='/')}"})
+    return Actor.of(user)

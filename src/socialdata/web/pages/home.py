@@ -12,7 +12,7 @@ from socialdata.access import QUARANTINE_DENIED, QUARANTINE_ROLES, AccessDenied,
 from socialdata.store import Database
 from socialdata.web.app_state import database
 from socialdata.web.overview import foundation_overview, quarantine_page
-from socialdata.web.pages.privacy import signed_in_actor
+from socialdata.web.session import signed_in_actor
 from socialdata.web.templating import templates
 
 router = APIRouter()

@@ -32,8 +32,7 @@ from socialdata.linkage.review import (
 )
 from socialdata.store import Database
 from socialdata.web.app_state import database
-from socialdata.web.pages.privacy import signed_in_actor
-from socialdata.web.session import check_csrf
+from socialdata.web.session import check_csrf, signed_in_actor
 from socialdata.web.templating import templates
 
 router = APIRouter(prefix="/linkage")

@@ -8,27 +8,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from socialdata.access import AccessDenied, AccessGate, Actor, AlertStatus, AlertView, person_route
 from socialdata.errors import UserError
 from socialdata.store import Database
 from socialdata.web.app_state import database
-from socialdata.web.session import check_csrf, signed_in_user
+from socialdata.web.session import check_csrf, signed_in_actor
 from socialdata.web.templating import templates
 
 router = APIRouter(prefix="/privacy")
 
 OUTCOMES = ((AlertStatus.JUSTIFIED, "Justified"), (AlertStatus.REFERRED, "Refer for investigation"))
-
-
-def signed_in_actor(request: Request) -> Actor:
-    """The signed-in user as the gate's actor; anyone else is sent to log in first (before any gate decision)."""
-    user = signed_in_user(request)
-    if user is None:
-        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": f"/login?next={request.url.path}"})
-    return Actor.of(user)
 
 
 def _refused(request: Request, denied: AccessDenied) -> HTMLResponse:

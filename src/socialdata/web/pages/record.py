@@ -21,7 +21,7 @@ from socialdata.errors import UserError
 from socialdata.record import KIND_LABELS, CareRecord, TimelineFilter, parse_item_ref, parse_kind, parse_person_id
 from socialdata.store import Database
 from socialdata.web.app_state import database
-from socialdata.web.session import check_csrf, signed_in_user
+from socialdata.web.session import check_csrf, signed_in_actor
 from socialdata.web.templating import templates
 
 router = APIRouter()
@@ -47,15 +47,6 @@ def _answers(endpoint: F) -> F:
             return answer.response
 
     return wrapper  # type: ignore[return-value]
-
-
-def _actor(request: Request) -> Actor:
-    user = signed_in_user(request)
-    if user is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        login = request.url_for("login").include_query_params(next=target)
-        raise _Answer(RedirectResponse(str(login.path) + "?" + login.query, status_code=status.HTTP_303_SEE_OTHER))
-    return Actor.of(user)
 
 
 def _person(request: Request, person_id: str) -> str:
@@ -94,7 +85,7 @@ def search(
     birth_date: Short = None,
 ) -> Response:
     """The search form; with a query, the people it matches (the search is audited with who was found)."""
-    actor = _actor(request)
+    actor = signed_in_actor(request)
     typed = {"nhs_number": nhs_number, "family_name": family_name, "given_name": given_name, "birth_date": birth_date}
     context: dict[str, Any] = {"query": typed, "matches": None}
     if not any(typed.values()):
@@ -125,7 +116,7 @@ def record_page(
     added: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """Summary, timeline (filtered) with provenance, how many items were withheld, and why access is allowed."""
-    actor = _actor(request)
+    actor = signed_in_actor(request)
     person_id = _person(request, person_id)
     try:
         chosen = TimelineFilter.parse(date_from=date_from, date_to=date_to, organisation=org, kind=kind)
@@ -158,7 +149,7 @@ def record_page(
 @person_route
 def item_page(request: Request, person_id: str, item_type: str, item_id: str, db: Db) -> Response:
     """One item asked for by id, with its provenance; refused alike when absent, another person's, or withheld."""
-    actor = _actor(request)
+    actor = signed_in_actor(request)
     person_id = _person(request, person_id)
     try:
         ref = parse_item_ref(item_type, item_id)
@@ -183,7 +174,7 @@ def _grant(
     take: Callable[[AccessGate, Actor], object],
     what: str,
 ) -> Response:
-    actor = _actor(request)
+    actor = signed_in_actor(request)
     person_id = _person(request, person_id)
     try:
         if "\x00" in reason:
@@ -234,7 +225,7 @@ def add_entry(
     text: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     """A note or care-plan entry, stored verbatim with its author, then back to the record."""
-    actor = _actor(request)
+    actor = signed_in_actor(request)
     person_id = _person(request, person_id)
     try:
         entry_kind = parse_kind(kind)
