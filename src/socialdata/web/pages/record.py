@@ -3,8 +3,8 @@ provenance, the basis of access), one item by id, break glass, claim a relations
 The alerts those raise wait in the privacy officer's queue (`pages/privacy.py`).
 
 Every route asks the gate through `CareRecord`/`AccessGate`. Answers given before any person data is touched — the
-sign-in redirect, a form sent back with what is wrong — are raised as `_Answer` and served by `_answers`, which sits
-outside the route guard; any other return without a gate decision still fails the guard.
+sign-in redirect (`signed_in_actor`, an HTTP exception), a form sent back with what is wrong (raised as `_Answer` and
+served by `_answers`) — pass outside the route guard; any other return without a gate decision still fails the guard.
 """
 
 from __future__ import annotations
