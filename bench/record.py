@@ -8,9 +8,9 @@ A record read is what the record page does: `CareRecord.open` — the gate's dec
 their linked source records, objections, seals, grants, the relationship from the feeds), the person's events from
 every partner and the professionals' entries, each item filtered by sensitivity, demographics, summary and timeline
 with provenance, and the audit event appended in the same transaction. The limit (`bare_page`) reads the same rows
-(source persons, events, entries, organisation and submission names) with plain SELECTs in one transaction and builds
-the same demographics, summary and timeline with the same functions — only the gate, the filtering and the audit
-event are missing.
+(source persons; events, entries, organisation and submission names in the record's own one statement) with plain
+SELECTs in one transaction and builds the same demographics, summary and timeline with the same functions — only the
+gate, the filtering and the audit event are missing.
 
 Both modes run under one harness: --clients threads in total over --processes worker processes, the modes alternating
 within each repeat. Each process holds --connections / --processes database connections (never more than its
@@ -50,14 +50,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, create_engine, insert, or_, select, text
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
 from socialdata.access import Actor
 from socialdata.config import Settings, load_settings
 from socialdata.governance.users import Role
 from socialdata.record import CareRecord
-from socialdata.record.items import SourceNames, entry_item, event_item
+from socialdata.record.items import entry_row_item, event_row_item
+from socialdata.record.rows import record_rows
 from socialdata.record.summary import demographics, summarise
 from socialdata.store import Database
 from socialdata.store.models import (
@@ -225,8 +226,9 @@ def populate(db: Database, people: int, seed: int) -> tuple[list[str], int]:
 
 def bare_page(db: Database, person_id: str, now: dt.datetime) -> int:
     """The limit: what the record page shows — demographics, summary and timeline with provenance — fetched with
-    plain SELECTs in one read-only transaction and assembled by the same functions, with no gate decision, no item
-    filtering and no audit event."""
+    plain SELECTs in one read-only transaction (the person's linked records, then every item of the record in the
+    record's own statement) and assembled by the same functions, with no gate decision, no item filtering and no
+    audit event."""
     with db.session() as s:
         sources = list(
             s.scalars(
@@ -236,29 +238,11 @@ def bare_page(db: Database, person_id: str, now: dt.datetime) -> int:
                 .order_by(SourcePerson.id)
             )
         )
-        by_org: dict[str, list[str]] = {}
-        for sp in sources:
-            by_org.setdefault(sp.organisation_id, []).append(sp.source_id)
-        events = list(
-            s.scalars(
-                select(SourceEvent).where(
-                    or_(
-                        *(
-                            and_(SourceEvent.organisation_id == org, SourceEvent.person_source_id.in_(ids))
-                            for org, ids in by_org.items()
-                        )
-                    )
-                )
-            )
-        )
-        events.sort(key=lambda e: (e.start_at is None, e.start_at or dt.datetime.min.replace(tzinfo=dt.UTC), e.id))
-        entries = list(
-            s.scalars(select(RecordEntry).where(RecordEntry.person_id == person_id).order_by(RecordEntry.id))
-        )
-        names = SourceNames.load(s, (e.submission_id for e in events))
-        items = [event_item(e, names) for e in events] + [entry_item(x, names) for x in entries]
-        items.sort(key=lambda i: (i.when is not None, i.when or dt.datetime.min.replace(tzinfo=dt.UTC)), reverse=True)
-        summary = summarise(demographics(sources), events, entries, now)
+        rows = record_rows(s, person_id)
+        items = [event_row_item(e) for e in rows.events] + [entry_row_item(x) for x in rows.entries]
+        items.sort(key=lambda i: (i.when is not None, i.when or dt.datetime.min.replace(tzinfo=dt.UTC)))
+        items.reverse()
+        summary = summarise(demographics(sources), rows.events, rows.entries, now)
     return len(items) + len(summary.medications)
 
 
@@ -451,6 +435,7 @@ def main() -> None:
         "--connections", type=int, default=40, help="database connections over all processes (at most one a client)"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the JSON results")
     args = parser.parse_args()
     pg_url = os.environ.get("SDF_BENCH_POSTGRES_URL") or os.environ.get("SDF_TEST_POSTGRES_URL")
     if not pg_url:
@@ -491,12 +476,12 @@ def main() -> None:
             f"paced: {args.rate:g} reads/s offered by the same clients, latency from when each was due",
             summaries["paced"],
         )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(
         json.dumps(
             {
                 "benchmark": "record",
-                "parameters": vars(args),
+                "parameters": vars(args) | {"results": str(args.results)},
                 "machine": {
                     "cpus": os.cpu_count(),
                     "platform": platform.platform(),

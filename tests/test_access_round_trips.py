@@ -15,8 +15,9 @@ from socialdata.access import Purpose, RelationshipKind
 from socialdata.store import Database
 from test_access_world import ALICE, DISPLAY_NAMES, World, build_world
 
-# The person with their linked records; objections, seals, grants and the organisation's kind; the relationship.
-DECISION_STATEMENTS = 3
+# The person with their linked records; objections, seals, grants, the organisation's kind and its events about the
+# person that a relationship rests on.
+DECISION_STATEMENTS = 2
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def statements(db: Database) -> Iterator[list[str]]:
     ("username", "basis"),
     [("gp1", RelationshipKind.REGISTERED_GP), ("doc", RelationshipKind.OPEN_EPISODE)],
 )
-def test_a_decision_takes_three_statements_and_its_audit_one_insert(
+def test_a_decision_takes_two_statements_and_its_audit_one_insert(
     world: World, username: str, basis: RelationshipKind
 ) -> None:
     with statements(world.db) as seen:

@@ -31,7 +31,8 @@ def test_no_fhir_request_schemathesis_makes_gets_a_server_error(settings: Settin
 
         check()
         tried.append(operation.label)
-    assert len(tried) == 11 and "GET /fhir/Patient/{person_id}/$everything" in tried
+    assert len(tried) == 18 and "GET /fhir/Patient/{person_id}/$everything" in tried
+    assert "GET /fhir/Condition/{resource_id}" in tried and "GET /fhir/AuditEvent/{event_id}" in tried
 
 
 settings_for_each_operation = settings(

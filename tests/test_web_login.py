@@ -1,7 +1,9 @@
-"""Logging in and out: a signed HttpOnly cookie, one message for any bad credentials, CSRF on every POST form."""
+"""Logging in and out: a signed HttpOnly cookie naming a server-side session (so logging out ends it for a replayed
+cookie too), one message for any bad credentials, CSRF on every POST form, and a wait after too many failures."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
@@ -14,7 +16,8 @@ from socialdata.api import create_app
 from socialdata.config import Settings
 from socialdata.governance.users import Role, create_user
 from socialdata.store import Database
-from socialdata.store.models import Organisation, UserAccount
+from socialdata.store.models import LoginAttempt, Organisation, UserAccount
+from socialdata.web.login_limits import PER_ADDRESS, PER_USERNAME, WINDOW
 from socialdata.web.pages.login import BAD_CREDENTIALS
 
 PASSWORD = "a long demo password"
@@ -112,3 +115,68 @@ def test_a_deactivated_account_is_signed_out_on_its_next_request(client: TestCli
     with db.session() as s:
         s.scalars(select(UserAccount).where(UserAccount.username == "grace")).one().active = False
     assert "Signed in as" not in client.get("/").text
+
+
+def test_a_cookie_replayed_after_logout_signs_nobody_in(client: TestClient, settings: Settings) -> None:
+    _login(client, "grace", PASSWORD)
+    kept = client.cookies["sdf_session"]  # an attacker's copy of the cookie
+    with TestClient(create_app(settings), follow_redirects=False, cookies={"sdf_session": kept}) as attacker:
+        assert "Signed in as" in attacker.get("/").text  # the copy works while the session lasts
+        assert client.post("/logout", data={"csrf_token": _token(client, "/")}).status_code == 303
+        assert "Signed in as" not in attacker.get("/").text
+        assert attacker.get("/record").headers["location"].startswith("/login")
+
+
+def test_logging_out_ends_only_that_session(client: TestClient, settings: Settings) -> None:
+    _login(client, "grace", PASSWORD)
+    with TestClient(create_app(settings), follow_redirects=False) as other_browser:
+        _login(other_browser, "grace", PASSWORD)
+        client.post("/logout", data={"csrf_token": _token(client, "/")})
+        assert "Signed in as" in other_browser.get("/").text
+    assert "Signed in as" not in client.get("/").text
+
+
+def _fail(client: TestClient, username: str, times: int) -> None:
+    for _ in range(times):
+        assert _login(client, username, "not the password").status_code == 401
+
+
+def test_too_many_failures_for_a_username_make_it_wait_even_with_the_right_password(client: TestClient) -> None:
+    _fail(client, "grace", PER_USERNAME)
+    answer = _login(client, "Grace ", PASSWORD)  # the same username, as typed differently
+    assert answer.status_code == 429
+    assert "Too many attempts, try again in 15 minutes." in answer.text
+    assert answer.headers["retry-after"] == str(15 * 60)
+    assert "Signed in as" not in client.get("/").text
+
+
+def _shift_attempts(db: Database, back: dt.timedelta) -> None:
+    with db.session() as s:
+        for attempt in s.scalars(select(LoginAttempt)):
+            attempt.attempted_at -= back
+
+
+def test_the_wait_ends_when_the_failures_leave_the_window(client: TestClient, db: Database) -> None:
+    _fail(client, "grace", PER_USERNAME)
+    _shift_attempts(db, WINDOW - dt.timedelta(minutes=2))
+    assert "try again in 2 minutes" in _login(client, "grace", PASSWORD).text
+    _shift_attempts(db, dt.timedelta(minutes=3))
+    assert _login(client, "grace", PASSWORD).status_code == 303
+
+
+def test_a_successful_login_clears_the_usernames_failures(client: TestClient) -> None:
+    _fail(client, "grace", PER_USERNAME - 1)
+    assert _login(client, "grace", PASSWORD).status_code == 303
+    client.post("/logout", data={"csrf_token": _token(client, "/")})
+    _fail(client, "grace", PER_USERNAME - 1)
+    assert _login(client, "grace", PASSWORD).status_code == 303
+
+
+def test_too_many_failures_from_one_address_make_every_username_wait(client: TestClient, db: Database) -> None:
+    for n in range(PER_ADDRESS):
+        _fail(client, f"guess{n}", 1)
+    answer = _login(client, "grace", PASSWORD)
+    assert answer.status_code == 429 and "Too many attempts" in answer.text
+    with db.session() as s:
+        tries = s.scalars(select(LoginAttempt.username)).all()
+    assert "grace" not in tries  # a refused try is not counted, and its password was not checked

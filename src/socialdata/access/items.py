@@ -7,11 +7,10 @@ feed events and write-backs alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from socialdata.access.sensitivity import Sensitivity, categorise
 from socialdata.consent import ItemRef
-from socialdata.store.models import SourceEvent
 
 T = TypeVar("T")
 
@@ -50,7 +49,22 @@ def _extra_codings(detail: dict[str, Any]) -> tuple[tuple[str | None, str | None
     )
 
 
-def event_facts(event: SourceEvent) -> ItemFacts:
+class CodedEvent(Protocol):
+    """A feed event as the policy reads it: a `SourceEvent`, or a plain row of the same columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def organisation_id(self) -> str: ...
+    @property
+    def code_system(self) -> str | None: ...
+    @property
+    def code(self) -> str | None: ...
+    @property
+    def detail(self) -> dict[str, Any] | None: ...
+
+
+def event_facts(event: CodedEvent) -> ItemFacts:
     """A feed event's facts: its main coding, any further codings in `detail["codings"]`, and a source's own
     restriction flag (`detail["sealed"] is True`)."""
     detail = event.detail or {}

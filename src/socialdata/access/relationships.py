@@ -19,10 +19,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, String, and_, bindparam, or_, select
+from sqlalchemy import String, bindparam, select
 from sqlalchemy.orm import Session
 
 from socialdata.access.decisions import Actor, RelationshipBasis, RelationshipKind
+from socialdata.access.person_facts import LocalEvent, PersonFacts
 from socialdata.governance.users import Role
 from socialdata.store.models import (
     CitizenLink,
@@ -30,7 +31,6 @@ from socialdata.store.models import (
     Person,
     PersonLink,
     PersonStatus,
-    SourceEvent,
     SourcePerson,
     UserAccount,
 )
@@ -96,87 +96,57 @@ def load_person(session: Session, person_id: str) -> LinkedPerson | None:
     return None
 
 
-def _open_at(now: dt.datetime) -> list[ColumnElement[bool]]:
-    return [
-        or_(SourceEvent.start_at.is_(None), SourceEvent.start_at <= now),
-        or_(SourceEvent.end_at.is_(None), SourceEvent.end_at > now),
-    ]
-
-
-def _events_at(organisation_id: str, sources: Sequence[SourcePerson]) -> list[ColumnElement[bool]] | None:
-    ids = [key.source_id for key in sources if key.organisation_id == organisation_id]
-    if not ids:
-        return None
-    return [SourceEvent.organisation_id == organisation_id, SourceEvent.person_source_id.in_(ids)]
-
-
 def _covers(start: dt.datetime | None, end: dt.datetime | None, now: dt.datetime) -> bool:
     return (start is None or start <= now) and (end is None or end > now)
 
 
-def _registered_gp(session: Session, org: str, sources: Sequence[SourcePerson], now: dt.datetime) -> str | None:
-    at_practice = _events_at(org, sources)
-    if at_practice is not None:
-        registrations = session.execute(
-            select(SourceEvent.start_at, SourceEvent.end_at).where(*at_practice, SourceEvent.kind == "registration")
-        ).all()
-        current = [start for start, end in registrations if _covers(start, end, now)]
-        if current:
-            since = min((s for s in current if s is not None), default=None)
-            return f"Registered at {org}" + (f" since {since.date().isoformat()}" if since else "")
-        if registrations:
-            return None  # the practice's own feed says the registration has ended
+def _registered_gp(
+    org: str, here: Sequence[LocalEvent], sources: Sequence[SourcePerson], now: dt.datetime
+) -> str | None:
+    registrations = [e for e in here if e.kind == "registration"]
+    current = [e.start_at for e in registrations if _covers(e.start_at, e.end_at, now)]
+    if current:
+        since = min((s for s in current if s is not None), default=None)
+        return f"Registered at {org}" + (f" since {since.date().isoformat()}" if since else "")
+    if registrations:
+        return None  # the practice's own feed says the registration has ended
     if any(key.registered_practice == org for key in sources):
         return f"Registered at {org} (as the other partners' records say)"
     return None
 
 
-def _open_episode(session: Session, org: str, sources: Sequence[SourcePerson], now: dt.datetime) -> str | None:
-    at_trust = _events_at(org, sources)
-    if at_trust is None:
+def _open_encounter(event: LocalEvent, now: dt.datetime) -> bool:
+    if event.kind != "encounter" or event.start_at is None or event.start_at > now:
+        return False
+    if event.status in VOID_ENCOUNTER_STATUSES:
+        return False
+    # The period decides when it has an end; without one, a finished status closes it.
+    return event.end_at > now if event.end_at is not None else event.status != FINISHED
+
+
+def _open_episode(org: str, here: Sequence[LocalEvent], now: dt.datetime) -> str | None:
+    starts = [e.start_at for e in here if e.start_at is not None and _open_encounter(e, now)]
+    if not starts:
         return None
-    start = session.scalar(
-        select(SourceEvent.start_at)
-        .where(
-            *at_trust,
-            SourceEvent.kind == "encounter",
-            or_(SourceEvent.start_at.is_(None), SourceEvent.start_at <= now),
-            or_(SourceEvent.status.is_(None), SourceEvent.status.not_in(VOID_ENCOUNTER_STATUSES)),
-            # The period decides when it has an end; without one, a finished status closes it.
-            or_(
-                SourceEvent.end_at > now,
-                and_(SourceEvent.end_at.is_(None), or_(SourceEvent.status.is_(None), SourceEvent.status != FINISHED)),
-            ),
-        )
-        .order_by(SourceEvent.start_at)
-        .limit(1)
-    )
-    if start is None:
-        return None
-    return f"Open episode at {org} since {start.date().isoformat()}"
+    return f"Open episode at {org} since {min(starts).date().isoformat()}"
 
 
 def _council_basis(
-    session: Session, actor: Actor, org: str, sources: Sequence[SourcePerson], now: dt.datetime
+    session: Session, actor: Actor, org: str, here: Sequence[LocalEvent], now: dt.datetime
 ) -> RelationshipBasis | None:
-    at_council = _events_at(org, sources)
-    if at_council is None:
+    current = [e for e in here if e.kind in ASC_KINDS and _covers(e.start_at, e.end_at, now)]
+    if not current:
         return None
-    current = session.execute(
-        select(SourceEvent.kind, SourceEvent.detail, SourceEvent.start_at).where(
-            *at_council, SourceEvent.kind.in_(ASC_KINDS), *_open_at(now)
-        )
-    ).all()
     # The council names its worker as people write names ("Ben Carter"); a login may also carry it as its username.
     display_name = actor.display_name
     if display_name is None:  # the caller did not bring it with the actor
         display_name = session.scalar(select(UserAccount.display_name).where(UserAccount.id == actor.user_id))
     me = {name.strip().casefold() for name in (actor.username, display_name or "") if name.strip()}
-    for _kind, detail, _start in current:
-        workers = {str((detail or {}).get(key, "")).strip().casefold() for key in ALLOCATED_WORKER_KEYS}
+    for event in current:
+        workers = {str(event.detail.get(key, "")).strip().casefold() for key in ALLOCATED_WORKER_KEYS}
         if me & workers:
             return RelationshipBasis(RelationshipKind.ALLOCATED_WORKER, f"Allocated worker at {org}")
-    services = sorted(start for kind, _detail, start in current if kind == "asc_service" and start is not None)
+    services = sorted(e.start_at for e in current if e.kind == "asc_service" and e.start_at is not None)
     if services:
         detail = f"Care package with {org} since {services[0].date().isoformat()}"
         return RelationshipBasis(RelationshipKind.OPEN_CARE_PACKAGE, detail)
@@ -184,20 +154,22 @@ def _council_basis(
 
 
 def derived_basis(
-    session: Session, actor: Actor, organisation_kind: str | None, sources: Sequence[SourcePerson], now: dt.datetime
+    session: Session, actor: Actor, facts: PersonFacts, sources: Sequence[SourcePerson], now: dt.datetime
 ) -> RelationshipBasis | None:
-    """The relationship the feeds show between the actor's organisation (of the given kind) and the person, if any."""
+    """The relationship the feeds show between the actor's organisation and the person, if any, from the events that
+    organisation sent about them (read with the other facts, so deciding takes no further round trip)."""
     org = actor.organisation_id
     if org is None or not sources:
         return None
-    if organisation_kind == OrganisationKind.GP_PRACTICE and actor.role in _GP_ROLES:
-        detail = _registered_gp(session, org, sources, now)
+    kind, here = facts.organisation_kind, facts.local_events
+    if kind == OrganisationKind.GP_PRACTICE and actor.role in _GP_ROLES:
+        detail = _registered_gp(org, here, sources, now)
         return RelationshipBasis(RelationshipKind.REGISTERED_GP, detail) if detail else None
-    if organisation_kind == OrganisationKind.HOSPITAL_TRUST and actor.role in _TRUST_ROLES:
-        detail = _open_episode(session, org, sources, now)
+    if kind == OrganisationKind.HOSPITAL_TRUST and actor.role in _TRUST_ROLES:
+        detail = _open_episode(org, here, now)
         return RelationshipBasis(RelationshipKind.OPEN_EPISODE, detail) if detail else None
-    if organisation_kind == OrganisationKind.COUNCIL and actor.role == Role.SOCIAL_WORKER:
-        return _council_basis(session, actor, org, sources, now)
+    if kind == OrganisationKind.COUNCIL and actor.role == Role.SOCIAL_WORKER:
+        return _council_basis(session, actor, org, here, now)
     return None
 
 

@@ -25,6 +25,7 @@ from socialdata.store.models import AuditEventRecord
 # Many rows on PostgreSQL: take their ids from the sequence first, so the rows go in one pipelined executemany
 # (measured 4-5x faster than the multi-row INSERT … RETURNING that SQLAlchemy builds for 1,000 rows).
 _NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence('audit_event', 'id')) FROM generate_series(1, :n)")
+_INSERT_ONE = insert(AuditEventRecord).returning(AuditEventRecord.id)
 
 
 def append_events(session: Session, events: Sequence[AuditEvent]) -> list[int]:
@@ -38,6 +39,8 @@ def append_events(session: Session, events: Sequence[AuditEvent]) -> list[int]:
         ids = sorted(connection.execute(_NEXT_IDS, {"n": len(rows)}).scalars())
         connection.execute(insert(AuditEventRecord), [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
         return ids
+    if len(rows) == 1:  # every audited read: a plain INSERT … RETURNING costs half the "insertmanyvalues" path
+        return [connection.execute(_INSERT_ONE, rows[0]).scalar_one()]
     statement = insert(AuditEventRecord).returning(AuditEventRecord.id, sort_by_parameter_order=True)
     return list(connection.execute(statement, rows).scalars())
 

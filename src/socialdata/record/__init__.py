@@ -5,7 +5,8 @@ from socialdata.record.api_tokens import IssuedToken, actor_for_token, issue_tok
 from socialdata.record.audit_reading import AuditPage, read_audit
 from socialdata.record.entries import parse_kind
 from socialdata.record.filters import TimelineFilter
-from socialdata.record.items import KIND_LABELS, RECORD_ENTRY, Provenance, TimelineItem
+from socialdata.record.items import KIND_LABELS, Provenance, TimelineItem
+from socialdata.record.rows import RECORD_ENTRY
 from socialdata.record.service import CareRecord, RecordView, parse_item_ref, parse_person_id
 from socialdata.record.summary import Contact, Demographics, RecordSummary, SummaryLine
 

@@ -33,9 +33,11 @@ def read_audit(
     patient_id: str | None,
     offset: int,
     count: int,
+    event_id: int | None = None,
     clock: Callable[[], dt.datetime] = utcnow,
 ) -> AuditPage:
-    """One page of audit events, newest first, optionally about one person; AccessDenied (audited) for other roles."""
+    """One page of audit events, newest first, optionally about one person or just the one with `event_id`;
+    AccessDenied (audited) for other roles."""
     allowed = actor.role == Role.PRIVACY_OFFICER
     with db.session() as s:
         page = AuditPage(0, [])
@@ -45,6 +47,9 @@ def read_audit(
             if patient_id is not None:
                 query = query.where(AuditEventRecord.patient_id == patient_id)
                 counting = counting.where(AuditEventRecord.patient_id == patient_id)
+            if event_id is not None:
+                query = query.where(AuditEventRecord.id == event_id)
+                counting = counting.where(AuditEventRecord.id == event_id)
             rows = s.scalars(query.order_by(AuditEventRecord.id.desc()).offset(offset).limit(count))
             page = AuditPage(s.scalar(counting) or 0, list(rows))
         decision = Decision(allowed, None, "audit log review" if allowed else "not a privacy officer")
@@ -55,7 +60,7 @@ def read_audit(
             purpose=Purpose.OVERSIGHT,
             patient_id=patient_id,
             entity_type="AuditEvent",
-            entity_id="search",
+            entity_id="search" if event_id is None else str(event_id),
             at=clock(),
             detail={"offset": offset, "count": count, "returned": len(page.rows)},
         )

@@ -11,9 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from socialdata.access import SOURCE_EVENT, ItemFacts, ItemRef
+from socialdata.record.rows import RECORD_ENTRY, EntryRow, EventRow
 from socialdata.store.models import FeedSubmission, Organisation, RecordEntry, SourceEvent
-
-RECORD_ENTRY = "record_entry"
 
 KIND_LABELS = {
     "encounter": "Hospital encounter",
@@ -66,14 +65,14 @@ class TimelineItem:
         return KIND_LABELS.get(self.kind, self.kind.replace("_", " "))
 
 
-def entry_facts(entry: RecordEntry) -> ItemFacts:
+def entry_facts(entry: EntryRow | RecordEntry) -> ItemFacts:
     """A professional's entry as the gate's policy sees it: its author's organisation (for the person's objections)."""
     return ItemFacts(ref=ItemRef(RECORD_ENTRY, entry.id), organisation_id=entry.organisation_id or "")
 
 
 @dataclass(frozen=True)
 class SourceNames:
-    """Organisation names and submission files, looked up once per page (they are not person data)."""
+    """Organisation names and submission files for ORM rows read without them (the record's own read joins them)."""
 
     organisations: dict[str, str]
     submissions: dict[int, tuple[str, dt.datetime | None]]
@@ -96,7 +95,7 @@ class SourceNames:
         return self.organisations.get(org_id or "", org_id or "no organisation")
 
 
-def _value(event: SourceEvent) -> str | None:
+def _value(event: EventRow) -> str | None:
     if event.value_num is not None:
         number = f"{event.value_num:g}"
         if event.value_unit == "GBP":
@@ -105,20 +104,24 @@ def _value(event: SourceEvent) -> str | None:
     return event.value_text
 
 
-def _event_title(event: SourceEvent) -> str:
-    detail = event.detail or {}
+def _event_title(event: EventRow) -> str:
     if event.display:
         return event.display
     if event.kind == "registration":
         return f"Registered with {event.organisation_id}"
+    detail = event.detail or {}
     service = detail.get("service_type_display") or detail.get("service_component")
     if isinstance(service, str) and service:
         return service
     return KIND_LABELS.get(event.kind, event.kind)
 
 
-def event_item(event: SourceEvent, names: SourceNames) -> TimelineItem:
-    file_name, _loaded = names.submissions.get(event.submission_id, (None, None))
+def _organisation_name(org_id: str | None, name: str | None) -> str:
+    return name or org_id or "no organisation"
+
+
+def event_row_item(event: EventRow) -> TimelineItem:
+    """A feed event as a timeline item, with the partner, submission and load time it came with."""
     return TimelineItem(
         ref=ItemRef(SOURCE_EVENT, event.id),
         kind=event.kind,
@@ -131,16 +134,17 @@ def event_item(event: SourceEvent, names: SourceNames) -> TimelineItem:
         value=_value(event),
         provenance=Provenance(
             organisation_id=event.organisation_id,
-            organisation_name=names.organisation(event.organisation_id),
+            organisation_name=_organisation_name(event.organisation_id, event.organisation_name),
             submission_id=event.submission_id,
-            submission_file=file_name,
+            submission_file=event.file_name,
             loaded_at=event.loaded_at,
             source_id=event.source_id,
         ),
     )
 
 
-def entry_item(entry: RecordEntry, names: SourceNames) -> TimelineItem:
+def entry_row_item(entry: EntryRow) -> TimelineItem:
+    """A professional's entry as a timeline item, with its author."""
     return TimelineItem(
         ref=ItemRef(RECORD_ENTRY, entry.id),
         kind=entry.kind,
@@ -153,8 +157,55 @@ def entry_item(entry: RecordEntry, names: SourceNames) -> TimelineItem:
         value=None,
         provenance=Provenance(
             organisation_id=entry.organisation_id,
-            organisation_name=names.organisation(entry.organisation_id),
+            organisation_name=_organisation_name(entry.organisation_id, entry.organisation_name),
             author=entry.author_name,
             author_role=entry.author_role,
         ),
     )
+
+
+def event_row(event: SourceEvent, names: SourceNames) -> EventRow:
+    """An ORM feed event in the record's row shape, its names looked up in `names`."""
+    file_name, _loaded = names.submissions.get(event.submission_id, (None, None))
+    return EventRow(
+        event.id,
+        event.kind,
+        event.start_at,
+        event.end_at,
+        event.display,
+        event.status,
+        event.code_system,
+        event.code,
+        event.value_num,
+        event.value_unit,
+        event.value_text,
+        event.detail,
+        event.organisation_id,
+        names.organisation(event.organisation_id),
+        event.submission_id,
+        file_name,
+        event.loaded_at,
+        event.source_id,
+    )
+
+
+def entry_row(entry: RecordEntry, names: SourceNames) -> EntryRow:
+    """An ORM entry in the record's row shape, its organisation's name looked up in `names`."""
+    return EntryRow(
+        entry.id,
+        entry.kind,
+        entry.created_at,
+        entry.text,
+        entry.organisation_id,
+        names.organisation(entry.organisation_id),
+        entry.author_name,
+        entry.author_role,
+    )
+
+
+def event_item(event: SourceEvent, names: SourceNames) -> TimelineItem:
+    return event_row_item(event_row(event, names))
+
+
+def entry_item(entry: RecordEntry, names: SourceNames) -> TimelineItem:
+    return entry_row_item(entry_row(entry, names))

@@ -19,17 +19,28 @@ from socialdata.access import (
     PersonQuery,
     Purpose,
     RelationshipBasis,
+    event_facts,
 )
 from socialdata.errors import UserError
 from socialdata.record.entries import checked_text, person_entries, person_entry, write_entry
 from socialdata.record.filters import TimelineFilter
-from socialdata.record.items import RECORD_ENTRY, SourceNames, TimelineItem, entry_facts, entry_item, event_item
+from socialdata.record.items import (
+    SourceNames,
+    TimelineItem,
+    entry_facts,
+    entry_item,
+    entry_row_item,
+    event_item,
+    event_row_item,
+)
+from socialdata.record.owners import ITEM_REFUSED, item_owner, refuse_unknown_item
+from socialdata.record.rows import RECORD_ENTRY, record_rows
 from socialdata.record.summary import Demographics, RecordSummary, demographics, summarise
 from socialdata.store import Database
 from socialdata.store.models import EntryKind, RecordEntry, SourceEvent, SourcePerson
 from socialdata.store.types import utcnow
 
-ITEM_REFUSED = "This item is not available to you."
+_NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
 ID_DIGITS_LONGEST = 18
 PERSON_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
@@ -66,6 +77,7 @@ class CareRecord:
 
     def __init__(self, db: Database, *, clock: Callable[[], dt.datetime] = utcnow) -> None:
         self.gate = AccessGate(db, clock=clock)
+        self._db = db
         self._clock = clock
 
     def find(
@@ -93,24 +105,24 @@ class CareRecord:
         """The summary and the timeline (AccessDenied, audited, when the gate says no)."""
         chosen = timeline_filter or TimelineFilter()
         with self.gate.open_person(actor, person_id, purpose) as access:
-            events = access.events()
-            entries = access.filter(person_entries(access), entry_facts)
-            names = SourceNames.load(access.session, (e.submission_id for e in events.visible))
-            items = [event_item(e, names) for e in events.visible] + [entry_item(x, names) for x in entries.visible]
-            items.sort(key=lambda i: (i.when is not None, i.when or dt.datetime.min.replace(tzinfo=dt.UTC)))
-            items.reverse()
-            sources = sorted({i.provenance.organisation_id for i in items if i.provenance.organisation_id})
+            rows = record_rows(access.session, access.person_id)
+            events = access.filter(rows.events, event_facts)
+            entries = access.filter(rows.entries, entry_facts)
+            items = [event_row_item(e) for e in events.visible] + [entry_row_item(x) for x in entries.visible]
+            items.sort(key=_dated)
+            items.reverse()  # newest first, undated last; at the same moment the later written first
+            sources = {i.provenance.organisation_id: i.provenance.organisation_name for i in items}
             person = demographics(access.source_persons())
             view = RecordView(
                 person_id=access.person_id,
                 person=person,
                 basis=access.basis,
                 summary=summarise(person, events.visible, entries.visible, self._clock()),
-                timeline=[i for i in items if chosen.keeps(i)],
+                timeline=[i for i in items if chosen.keeps(i)] if chosen.active else items,
                 visible_items=len(items),
                 withheld=events.withheld + entries.withheld,
                 filter=chosen,
-                organisations=[(org, names.organisation(org)) for org in sources],
+                organisations=sorted((org, name) for org, name in sources.items() if org),
                 kinds=sorted({i.kind for i in items}),
             )
         return view
@@ -148,12 +160,42 @@ class CareRecord:
                 found = entry_item(entry, SourceNames.load(access.session, []))
         return found
 
+    def resource(self, actor: Actor, ref: ItemRef, kinds: Collection[str]) -> VisibleRows:
+        """One event (of one of `kinds`) or entry asked for by its id alone, as FHIR reads a resource: the gate
+        decides on the person it belongs to. AccessDenied (audited) alike when it does not exist, is of another kind,
+        is about someone the actor may not see, or is withheld — so the answer never tells which."""
+        owner = item_owner(self._db, ref, kinds)
+        if owner is None:
+            refuse_unknown_item(self._db, actor, ref, self._clock())
+        try:
+            with self.gate.open_person(actor, owner) as access:
+                events: list[SourceEvent] = []
+                entries: list[RecordEntry] = []
+                if ref.item_type == SOURCE_EVENT:
+                    events.append(access.event(ref.item_id))
+                else:
+                    entry = person_entry(access, ref.item_id)
+                    if entry is None:  # moved to another person since the lookup
+                        access.check_item(ItemFacts(ref=ref, organisation_id="", sealed=True))
+                        raise AccessDenied(ITEM_REFUSED)
+                    access.check_item(entry_facts(entry))
+                    entries.append(entry)
+                sources = access.source_persons()
+                rows = VisibleRows(access.person_id, demographics(sources), sources, events, entries)
+        except AccessDenied:
+            raise AccessDenied(ITEM_REFUSED) from None
+        return rows
+
     def add_entry(self, actor: Actor, person_id: str, kind: EntryKind, text: str) -> int:
         """Store a note or care-plan entry verbatim with its author; returns its id."""
         checked = checked_text(text)
         with self.gate.open_person(actor, person_id) as access:
             entry_id = write_entry(access, kind, checked).id
         return entry_id
+
+
+def _dated(item: TimelineItem) -> tuple[bool, dt.datetime]:
+    return (item.when is not None, item.when or _NEVER)
 
 
 def parse_person_id(raw: str) -> str:

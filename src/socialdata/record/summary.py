@@ -5,14 +5,55 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from socialdata.access import Sensitivity, categorise
-from socialdata.store.models import EntryKind, RecordEntry, SourceEvent, SourcePerson
+from socialdata.store.models import EntryKind, SourcePerson
 
 ENDED_STATUSES = frozenset(
     {"inactive", "resolved", "remission", "completed", "stopped", "entered-in-error", "not-taken", "refuted"}
 )
 ASC_KINDS = ("asc_request", "asc_assessment", "asc_service", "asc_review")
+
+
+class SummaryEvent(Protocol):
+    """A feed event as the summary reads it: the record's plain rows and `SourceEvent` objects alike."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start_at(self) -> dt.datetime | None: ...
+    @property
+    def end_at(self) -> dt.datetime | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def display(self) -> str | None: ...
+    @property
+    def code_system(self) -> str | None: ...
+    @property
+    def code(self) -> str | None: ...
+    @property
+    def detail(self) -> dict[str, Any] | None: ...
+    @property
+    def organisation_id(self) -> str: ...
+
+
+class SummaryEntry(Protocol):
+    """A professional's entry as the summary (and its care plan) reads it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def author_name(self) -> str: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
 
 
 @dataclass(frozen=True)
@@ -54,7 +95,7 @@ class RecordSummary:
     alerts: list[str]
     care_package: SummaryLine | None
     social_worker: str | None
-    care_plan: list[RecordEntry]
+    care_plan: list[SummaryEntry]
     contacts: list[Contact]
 
 
@@ -80,18 +121,18 @@ def demographics(people: Sequence[SourcePerson]) -> Demographics:
     )
 
 
-def _current(event: SourceEvent, now: dt.datetime) -> bool:
+def _current(event: SummaryEvent, now: dt.datetime) -> bool:
     started = event.start_at is None or event.start_at <= now
     not_ended = event.end_at is None or event.end_at > now
     return started and not_ended and (event.status or "").lower() not in ENDED_STATUSES
 
 
-def _line(event: SourceEvent, detail: str | None = None) -> SummaryLine:
+def _line(event: SummaryEvent, detail: str | None = None) -> SummaryLine:
     title = event.display or event.code or event.kind
     return SummaryLine(event.id, title, event.start_at, detail, event.organisation_id)
 
 
-def _package_detail(event: SourceEvent) -> str | None:
+def _package_detail(event: SummaryEvent) -> str | None:
     detail = event.detail or {}
     parts = [
         str(detail[key]) for key in ("service_component", "delivery_mechanism") if isinstance(detail.get(key), str)
@@ -102,18 +143,18 @@ def _package_detail(event: SourceEvent) -> str | None:
     return ", ".join(parts) or None
 
 
-def _in_hospital(event: SourceEvent, now: dt.datetime) -> bool:
+def _in_hospital(event: SummaryEvent, now: dt.datetime) -> bool:
     return event.kind == "encounter" and _current(event, now) and (event.status or "") not in ("finished", "cancelled")
 
 
 def summarise(
-    person: Demographics, events: Sequence[SourceEvent], entries: Sequence[RecordEntry], now: dt.datetime
+    person: Demographics, events: Sequence[SummaryEvent], entries: Sequence[SummaryEntry], now: dt.datetime
 ) -> RecordSummary:
     """The summary from the events and entries the actor may see (oldest first), as of `now`."""
     current = [e for e in events if _current(e, now)]
     asc_current = [e for e in current if e.kind in ASC_KINDS]
     packages = [e for e in asc_current if e.kind == "asc_service"]
-    workers = [str(e.detail["allocated_worker"]) for e in asc_current if (e.detail or {}).get("allocated_worker")]
+    workers = [str(worker) for e in asc_current if (worker := (e.detail or {}).get("allocated_worker"))]
     alerts = []
     if person.death_date is not None:
         alerts.append(f"Died on {person.death_date.isoformat()}")

@@ -12,7 +12,14 @@ PAGING_PARAMS = [
 
 
 def _patient_search() -> list[dict[str, Any]]:
-    return [{"name": "patient", "type": "reference", "documentation": "Required: the Patient whose records."}]
+    return [
+        {"name": "patient", "type": "reference", "documentation": "Required: the Patient whose records."},
+        {
+            "name": "date",
+            "type": "date",
+            "documentation": "Prefix eq, lt, le, gt or ge; the start of the resource's period. Twice for a range.",
+        },
+    ]
 
 
 def capability_statement(software_version: str) -> dict[str, Any]:
@@ -35,14 +42,14 @@ def capability_statement(software_version: str) -> dict[str, Any]:
         *(
             {
                 "type": name,
-                "interaction": [{"code": "search-type"}],
+                "interaction": [{"code": "read"}, {"code": "search-type"}],
                 "searchParam": [*_patient_search(), *PAGING_PARAMS],
             }
             for name in PER_PATIENT
         ),
         {
             "type": "AuditEvent",
-            "interaction": [{"code": "search-type"}],
+            "interaction": [{"code": "read"}, {"code": "search-type"}],
             "documentation": "Privacy officers only.",
             "searchParam": [{"name": "patient", "type": "reference"}, *PAGING_PARAMS],
         },

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Security
+from fastapi import APIRouter, Query, Request, Security, status
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -17,12 +17,13 @@ from socialdata.access import Actor, not_person_level, person_route
 from socialdata.api.fhir.auth import bearer_actor, store_of
 from socialdata.api.fhir.bundles import paged, searchset
 from socialdata.api.fhir.capability import capability_statement
-from socialdata.api.fhir.outcome import FHIR_JSON, answered, fhir_response
-from socialdata.api.fhir.records import everything, per_patient
+from socialdata.api.fhir.outcome import FHIR_JSON, FhirError, answered, fhir_response
+from socialdata.api.fhir.records import everything, per_patient, read_one
 from socialdata.api.fhir.resources import audit_event, patient, patient_match
 from socialdata.api.fhir.search_params import (
     PAGING,
     birth_date_of,
+    date_bounds,
     invalid,
     nhs_number_of,
     page_of,
@@ -42,12 +43,18 @@ FHIR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (400, "OperationOutcome: a bad or unknown parameter"),
         (401, "OperationOutcome: no valid bearer token"),
         (403, "OperationOutcome: the access gate refused"),
+        (404, "OperationOutcome: no such resource or path"),
     )
 }
 Text = str | None
+AUDIT_ID_DIGITS = 18
 PatientParam = Annotated[Text, Query(description="The Patient: ID or Patient/ID.")]
 Count = Annotated[Text, Query(alias="_count", description="Matches per page (1-100).")]
 Offset = Annotated[Text, Query(alias="_offset", description="First match of the page, from 0.")]
+DateParam = Annotated[
+    list[str] | None,
+    Query(description="eq, lt, le, gt or ge, then YYYY[-MM[-DD]] or a time with its zone; twice for a range."),
+]
 
 
 def _actor(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Actor:
@@ -115,7 +122,7 @@ def patient_everything(
     return fhir_response(searchset(request, page, len(resources), paged(resources, page)))
 
 
-def _per_patient_route(resource_type: str) -> None:
+def _per_patient_routes(resource_type: str) -> None:
     @router.get(
         f"/{resource_type}", responses=FHIR_RESPONSES, response_class=JSONResponse, name=f"search_{resource_type}"
     )
@@ -125,20 +132,36 @@ def _per_patient_route(resource_type: str) -> None:
         request: Request,
         credentials: Credentials,
         patient: PatientParam = None,
+        date: DateParam = None,
         count: Count = None,
         offset: Offset = None,
     ) -> JSONResponse:
         actor = _actor(request, credentials)
-        params = strict_params(request, ("patient", *PAGING))
+        params = strict_params(request, ("patient", *PAGING), repeatable=("date",))
         page = page_of(params)
-        resources = per_patient(CareRecord(store_of(request)), actor, patient_reference(params), resource_type)
+        dates = date_bounds(request)
+        resources = per_patient(CareRecord(store_of(request)), actor, patient_reference(params), resource_type, dates)
         return fhir_response(searchset(request, page, len(resources), paged(resources, page)))
 
+    @router.get(
+        f"/{resource_type}/{{resource_id}}",
+        responses=FHIR_RESPONSES,
+        response_class=JSONResponse,
+        name=f"read_{resource_type}",
+    )
+    @answered
+    @person_route
+    def read(request: Request, resource_id: str, credentials: Credentials) -> JSONResponse:
+        actor = _actor(request, credentials)
+        strict_params(request, ())
+        return fhir_response(read_one(CareRecord(store_of(request)), actor, resource_type, resource_id))
+
     search.__doc__ = f"The {resource_type} resources of one patient's record that the caller may see."
+    read.__doc__ = f"One {resource_type} by id, if the caller may see the record and the item (403 alike if not)."
 
 
 for _type in ("Encounter", "Condition", "Observation", "AllergyIntolerance", "MedicationStatement", "CarePlan"):
-    _per_patient_route(_type)
+    _per_patient_routes(_type)
 
 
 @router.get("/AuditEvent", responses=FHIR_RESPONSES, response_class=JSONResponse)
@@ -155,3 +178,18 @@ def search_audit_events(
     found = read_audit(store_of(request), actor, patient_id=about, offset=page.offset, count=page.count)
     rows = [audit_event(row) for row in found.rows]
     return fhir_response(searchset(request, page, found.total, rows))
+
+
+@router.get("/AuditEvent/{event_id}", responses=FHIR_RESPONSES, response_class=JSONResponse)
+@answered
+@person_route
+def read_audit_event(request: Request, event_id: str, credentials: Credentials) -> JSONResponse:
+    """One audit event by id (privacy officers only; this reading is audited too)."""
+    actor = _actor(request, credentials)
+    strict_params(request, ())
+    if not (event_id.isascii() and event_id.isdigit() and len(event_id) <= AUDIT_ID_DIGITS):
+        raise FhirError(status.HTTP_404_NOT_FOUND, "not-found", f"no AuditEvent has the id {event_id[:40]!r}")
+    found = read_audit(store_of(request), actor, patient_id=None, offset=0, count=1, event_id=int(event_id))
+    if not found.rows:
+        raise FhirError(status.HTTP_404_NOT_FOUND, "not-found", f"no AuditEvent has the id {event_id}")
+    return fhir_response(audit_event(found.rows[0]))

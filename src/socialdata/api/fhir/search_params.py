@@ -3,6 +3,7 @@ unfiltered result; paging is `_count` (1-100, default 20) and `_offset` (the pag
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,15 +31,17 @@ class Page:
     count: int
 
 
-def strict_params(request: Request, allowed: Iterable[str]) -> dict[str, str]:
-    """The query parameters, each known to this search and given once."""
-    known = set(allowed)
+def strict_params(request: Request, allowed: Iterable[str], repeatable: Iterable[str] = ()) -> dict[str, str]:
+    """The query parameters, each known to this search and given once (except the `repeatable` ones, which the
+    caller reads itself: `date=ge2024-01-01&date=lt2025-01-01` is a range)."""
+    many = set(repeatable)
+    known = set(allowed) | many
     found: dict[str, str] = {}
     for name, value in request.query_params.multi_items():
         if name not in known:
             choices = ", ".join(sorted(known)) or "none"
             raise invalid(f"unknown search parameter {name[:60]!r} for this search; it supports: {choices}")
-        if name in found:
+        if name in found and name not in many:
             raise invalid(f"search parameter {name!r} is given more than once")
         found[name] = value
     return found
@@ -96,3 +99,75 @@ def birth_date_of(raw: str | None) -> str | None:
             raise invalid(f"birthdate supports only an exact date (eq), not {raw[:2]!r}")
         return raw[2:]
     return raw
+
+
+DATE_PREFIXES = ("eq", "lt", "le", "gt", "ge")
+LARGEST_DATES = 2
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+@dataclass(frozen=True)
+class DateBound:
+    """One `date` parameter: a FHIR prefix and the range its value stands for, [low, high) (2024-03 is the whole
+    month). A resource's date is the start of its period (or its onset, effective or recorded date)."""
+
+    prefix: str
+    low: dt.datetime
+    high: dt.datetime
+
+    def keeps(self, when: dt.datetime | None) -> bool:
+        if when is None:
+            return False  # a resource without a date matches no date search
+        if self.prefix == "eq":
+            return self.low <= when < self.high
+        if self.prefix == "lt":
+            return when < self.low
+        if self.prefix == "le":
+            return when < self.high
+        if self.prefix == "gt":
+            return when >= self.high
+        return when >= self.low
+
+
+def _month_after(year: int, month: int) -> dt.datetime:
+    return dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=dt.UTC)
+
+
+def _date_range(text: str) -> tuple[dt.datetime, dt.datetime]:
+    partial = _PARTIAL_DATE.fullmatch(text)
+    if partial is not None:
+        year, month, day = (int(part) if part else None for part in partial.groups())
+        assert year is not None
+        if month is None:
+            return dt.datetime(year, 1, 1, tzinfo=dt.UTC), dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
+        if day is None:
+            return dt.datetime(year, month, 1, tzinfo=dt.UTC), _month_after(year, month)
+        low = dt.datetime(year, month, day, tzinfo=dt.UTC)
+        return low, low + dt.timedelta(days=1)
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError("a time needs its time zone")
+    return moment, moment + dt.timedelta(seconds=1)
+
+
+def date_bound(raw: str) -> DateBound:
+    """A `date` parameter: an optional prefix (eq, lt, le, gt, ge) and a date (YYYY, YYYY-MM, YYYY-MM-DD) or a
+    time with its zone (2024-03-31T09:30:00Z); a 400 naming what is wrong otherwise."""
+    prefix, text = (raw[:2], raw[2:]) if raw[:2].isalpha() else ("eq", raw)
+    if prefix not in DATE_PREFIXES:
+        raise invalid(f"date supports the prefixes {', '.join(DATE_PREFIXES)}, not {prefix[:2]!r}")
+    try:
+        low, high = _date_range(text.strip())
+    except ValueError:
+        raise invalid(
+            f"date {raw[:40]!r} is not a date like 2024, 2024-03, 2024-03-31 or 2024-03-31T09:30:00Z"
+        ) from None
+    return DateBound(prefix, low, high)
+
+
+def date_bounds(request: Request) -> list[DateBound]:
+    """Every `date` parameter of the request (at most two: a range), all of which a resource must meet."""
+    given = request.query_params.getlist("date")
+    if len(given) > LARGEST_DATES:
+        raise invalid(f"give date at most {LARGEST_DATES} times (a range), not {len(given)}")
+    return [date_bound(raw) for raw in given]
