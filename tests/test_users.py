@@ -94,6 +94,7 @@ def test_roles_are_the_national_vocabulary() -> None:
         "data_steward",
         "researcher",
         "citizen",
+        "board_member",
     }
     assert parse_role(" Data_Steward ") is Role.DATA_STEWARD
     with pytest.raises(UserError, match="researcher"):

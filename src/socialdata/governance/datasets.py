@@ -39,6 +39,13 @@ class Dataset:
     # Which kinds of partner feed it (organisation kinds, as in store.models.OrganisationKind).
     sources: tuple[str, ...]
     fields: tuple[DatasetField, ...]
+    # The store's event kinds (source_event.kind) its rows are made from; none for the people dataset, made from the
+    # people the partners sent. The catalogue measures quality on exactly these rows and the SDE builds from them.
+    event_kinds: tuple[str, ...] = ()
+
+    @property
+    def is_people(self) -> bool:
+        return not self.event_kinds
 
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
@@ -87,6 +94,7 @@ DATASETS: dict[str, Dataset] = {
                 DatasetField("numeric_value", FieldType.NUMBER, "A measurement's value, when there is one."),
                 DatasetField("source", FieldType.TEXT, "gp or hospital."),
             ),
+            ("condition", "observation", "procedure"),
         ),
         Dataset(
             "medications",
@@ -98,6 +106,7 @@ DATASETS: dict[str, Dataset] = {
                 DatasetField("date", FieldType.DATE, "Start of the medication."),
                 DatasetField("code", FieldType.TEXT, "dm+d code."),
             ),
+            ("medication",),
         ),
         Dataset(
             "hospital_admissions",
@@ -111,6 +120,7 @@ DATASETS: dict[str, Dataset] = {
                 DatasetField("admission_method", FieldType.TEXT, "emergency or elective."),
                 DatasetField("primary_diagnosis", FieldType.TEXT, "ICD-10 or SNOMED CT code, when known."),
             ),
+            ("encounter",),
         ),
         Dataset(
             "care_packages",
@@ -125,6 +135,7 @@ DATASETS: dict[str, Dataset] = {
                 DatasetField("service_type", FieldType.TEXT, "The kind of support (e.g. home care, residential)."),
                 DatasetField("weekly_cost", FieldType.NUMBER, "Planned weekly cost in pounds, when known."),
             ),
+            ("asc_request", "asc_assessment", "asc_service", "asc_review"),
         ),
     )
 }

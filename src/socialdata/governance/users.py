@@ -37,6 +37,7 @@ class Role(enum.StrEnum):
     ADMINISTRATOR = "administrator"
     PRIVACY_OFFICER = "privacy_officer"
     DATA_STEWARD = "data_steward"
+    BOARD_MEMBER = "board_member"
     RESEARCHER = "researcher"
     CITIZEN = "citizen"
 
@@ -59,6 +60,7 @@ _PURPOSES = {
     Role.ADMINISTRATOR: "runs the platform: partners, user accounts, feeds",
     Role.PRIVACY_OFFICER: "reviews break-glass alerts and audits who saw what",
     Role.DATA_STEWARD: "approves projects and agreements, checks outputs leaving the secure data environment",
+    Role.BOARD_MEMBER: "sits on the partnership board: approves data sharing agreements and projects",
     Role.RESEARCHER: "discovers datasets, requests access, gets disclosure-checked outputs",
     Role.CITIZEN: "sees their own record, every access to it and every use of their data; sets opt-outs",
 }
