@@ -1,0 +1,1 @@
+"""Secure data environment: project extracts, dataset definitions compiled to an analytics engine, sandboxed jobs."""

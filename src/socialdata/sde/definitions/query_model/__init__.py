@@ -1,0 +1,1 @@
+"""The frozen query model dataset definitions are built into and engines compile."""
