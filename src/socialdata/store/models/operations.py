@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     Float,
+    ForeignKey,
     Integer,
     String,
     UniqueConstraint,
@@ -15,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from socialdata.store.models.base import Base, ProvenanceMixin
-from socialdata.store.types import BigIntId
+from socialdata.store.types import BigIntId, utcnow
 
 
 class BedState(ProvenanceMixin, Base):
@@ -61,3 +62,30 @@ class SupplyStock(ProvenanceMixin, Base):
     quantity: Mapped[int] = mapped_column(Integer)
     unit: Mapped[str] = mapped_column(String(32))
     days_of_cover: Mapped[float | None] = mapped_column(Float)
+
+
+class CareHomeRegister(Base):
+    """What the capacity tracker knows of a care home beyond its daily return: its type and where it is."""
+
+    __tablename__ = "care_home_register"
+    __table_args__ = (UniqueConstraint("organisation_id", "care_home_code", name="uq_care_home_register_code"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
+    care_home_code: Mapped[str] = mapped_column(String(32))
+    care_home_name: Mapped[str] = mapped_column(String(200))
+    care_type: Mapped[str] = mapped_column(String(32))
+    postcode: Mapped[str] = mapped_column(String(8))
+    area: Mapped[str] = mapped_column(String(8))
+
+
+class OperationsNode(Base):
+    """A partner's node the hub asks: where it listens and the Ed25519 public key its answers must be signed with."""
+
+    __tablename__ = "operations_node"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
+    url: Mapped[str] = mapped_column(String(500))
+    public_key: Mapped[str] = mapped_column(String(64))
+    registered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
