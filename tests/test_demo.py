@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from socialdata.access import AccessDenied, Actor, Purpose, RelationshipKind
 from socialdata.api import create_app
-from socialdata.cli.demo_commands import ensure_demo_logins
+from socialdata.cli.demo_citizen import OFFICER
+from socialdata.cli.demo_commands import DEMO_PEOPLE, ensure_demo_logins
 from socialdata.config import Settings
 from socialdata.errors import UserError
 from socialdata.governance.users import Role, authenticate, find_user, list_users
@@ -78,7 +79,8 @@ def test_demo_sets_up_a_city_to_look_at_and_a_rerun_reuses_it(
     assert first.returncode == 0, first.stderr
     manifest = json.loads((settings.home / "city" / "manifest.json").read_text())
     passwords = json.loads((settings.home / "demo-logins.json").read_text())
-    assert set(passwords) == {role.value for role in Role}
+    assert set(passwords) == {person.username for person in DEMO_PEOPLE} | {OFFICER}
+    assert {person.role for person in DEMO_PEOPLE} == set(Role)
     for username, password in passwords.items():
         assert username in first.stderr and password in first.stderr
         assert authenticate(db, username, password) is not None
@@ -99,7 +101,7 @@ def test_demo_sets_up_a_city_to_look_at_and_a_rerun_reuses_it(
     assert again.returncode == 0, again.stderr
     assert _counts(db) == (submissions, persons)
     assert json.loads((settings.home / "demo-logins.json").read_text()) == passwords
-    assert len(list_users(db)) == len(Role)
+    assert len(list_users(db)) == len(passwords)
     assert _examples(again.stderr) == examples
 
 

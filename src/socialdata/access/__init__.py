@@ -43,6 +43,7 @@ from socialdata.access.items import SOURCE_EVENT, Filtered, ItemFacts, event_fac
 from socialdata.access.person_access import PersonAccess, WriteAuthorisation
 from socialdata.access.route_guard import UngatedPersonRoute, marking_of, not_person_level, person_route
 from socialdata.access.search import PersonMatch, PersonQuery
+from socialdata.access.secondary_use import ProjectAccess
 from socialdata.access.sensitivity import Sensitivity, categorise, may_see
 from socialdata.consent import ItemRef
 from socialdata.store.models import AlertStatus, GrantKind
@@ -67,6 +68,7 @@ __all__ = [
     "PersonAccess",
     "PersonMatch",
     "PersonQuery",
+    "ProjectAccess",
     "Purpose",
     "RelationshipBasis",
     "RelationshipKind",

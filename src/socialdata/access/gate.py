@@ -36,6 +36,7 @@ from socialdata.access.person_access import PersonAccess
 from socialdata.access.person_facts import PersonFacts, person_facts
 from socialdata.access.relationships import citizen_basis, derived_basis, load_person, resolve_person
 from socialdata.access.search import PersonMatch, PersonQuery, find_people
+from socialdata.access.secondary_use import ProjectAccess, open_project
 from socialdata.access.trail import PendingAudit, pending
 from socialdata.audit import Action, append_event, append_events
 from socialdata.errors import UserError
@@ -126,7 +127,7 @@ class AccessGate:
             basis = facts.grants.get(GrantKind.BREAK_GLASS)
         else:
             basis = (
-                derived_basis(s, actor, facts.organisation_kind, person.sources, now)
+                derived_basis(s, actor, facts, person.sources, now)
                 or facts.grants.get(GrantKind.SELF_CLAIMED)
                 or facts.grants.get(GrantKind.BREAK_GLASS)
             )
@@ -176,6 +177,28 @@ class AccessGate:
             raise
         if judgement is None or not judgement.decision.allowed:
             raise AccessDenied
+
+    # -- secondary use: a project's extract in the secure data environment ----------------------------------------
+
+    @contextmanager
+    def open_project(
+        self,
+        actor: Actor,
+        project_id: int,
+        purpose: Purpose,
+        *,
+        action: Action = Action.READ,
+        entity_type: str = "ProjectExtract",
+        entity_id: str | None = None,
+    ) -> Iterator[ProjectAccess]:
+        """Use a project's data for one transaction, or raise AccessDenied: only its members, only at stage access,
+        only under an active agreement within its dates (read against this gate's clock) covering what it asks for,
+        only for its purpose. Audited as the block ends; `pa.detail` is added to the event (see secondary_use)."""
+        target = entity_id if entity_id is not None else str(project_id)
+        with open_project(
+            self._db, self._clock, actor, project_id, purpose, action=action, entity_type=entity_type, entity_id=target
+        ) as access:
+            yield access
 
     def _pending(
         self,

@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from socialdata.api import audit_routes, fhir, health
+from socialdata.api import audit_routes, catalogue_routes, fhir, governance_routes, health
 from socialdata.api.secret_key import load_secret_key
 from socialdata.api.security_headers import SecurityHeadersMiddleware
 from socialdata.audit import sequencing_in_background
@@ -24,7 +25,14 @@ SESSION_COOKIE = "sdf_session"
 SESSION_HOURS = 8
 
 # Every router the app serves; each area (pages, audit, FHIR, later the platform API) adds its router here.
-ROUTERS: tuple[APIRouter, ...] = (health.router, audit_routes.router, fhir.router, *PAGE_ROUTERS)
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    audit_routes.router,
+    fhir.router,
+    catalogue_routes.router,
+    governance_routes.router,
+    *PAGE_ROUTERS,
+)
 
 
 async def _csrf_rejected(request: Request, _exc: Exception) -> HTMLResponse:
@@ -69,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
+    app.add_exception_handler(StarletteHTTPException, fhir.fhir_http_error)  # OperationOutcomes under /fhir only
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)

@@ -6,10 +6,14 @@ import typer
 
 from socialdata.cli import (
     audit_commands,
+    catalogue_commands,
     demo_commands,
+    governance_commands,
     ingest_commands,
     link_commands,
+    node_commands,
     org_commands,
+    project_commands,
     store_commands,
     synth_commands,
     token_commands,
@@ -33,6 +37,10 @@ user_commands.register(app)
 token_commands.register(app)
 audit_commands.register(app)
 web_commands.register(app)
+project_commands.register(app)
+catalogue_commands.register(app)
+node_commands.register(app)
+governance_commands.register(app)
 demo_commands.register(app)
 
 

@@ -8,10 +8,6 @@ submissions (content-hashed), the demo logins and so the same examples.
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import string
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,20 +19,23 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from socialdata.access import CARE_ROLES
+from socialdata.cli.demo_citizen import prepare_citizen_demo
 from socialdata.cli.demo_examples import DemoExample, busiest_practice, busiest_worker, find_example
+from socialdata.cli.demo_governance import prepare_governance_demo
+from socialdata.cli.demo_logins import DemoPasswords, ensure_login
+from socialdata.cli.demo_operations import start_demo_nodes
+from socialdata.cli.demo_sde import prepare_sde_demo
 from socialdata.cli.output import console, guarded
+from socialdata.cli.output_commands import prepare_outputs_demo
 from socialdata.cli.web_commands import run_server
 from socialdata.config import Settings, load_settings
-from socialdata.errors import UserError
 from socialdata.feeds import ResultStatus, SubmissionResult, ingest_path
 from socialdata.governance.organisations import register_organisation
-from socialdata.governance.users import Role, User, authenticate, create_user, find_user, set_password
+from socialdata.governance.users import Role, User
 from socialdata.linkage.service import run_linkage
 from socialdata.store import Database
 from socialdata.synth import CityManifest, load_manifest, write_city
 from socialdata.synth.manifest import MANIFEST_NAME
-
-DEMO_LOGINS_FILE = "demo-logins.json"
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,11 @@ class DemoPerson:
     display_name: str
     organisation_kind: str | None
     organisation_code: str | None = None  # where they work, once placed in the city
+    login: str | None = None  # the username, when not the role's name (a second person in one role)
+
+    @property
+    def username(self) -> str:
+        return self.login or self.role.value
 
 
 DEMO_PEOPLE = (
@@ -59,6 +63,9 @@ DEMO_PEOPLE = (
     DemoPerson(Role.DATA_STEWARD, "Owen James", "foundation"),
     DemoPerson(Role.RESEARCHER, "Dr Mei Chen", "university"),
     DemoPerson(Role.CITIZEN, "Demo citizen", None),
+    DemoPerson(Role.BOARD_MEMBER, "Cllr Ruth Adams", "foundation"),
+    # Output checking needs two stewards, neither seeing the other's vote first.
+    DemoPerson(Role.DATA_STEWARD, "Priya Shah", "foundation", login="data_steward2"),
 )
 
 
@@ -79,31 +86,6 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
-def _new_password() -> str:
-    """Twelve letters and digits: easy to copy from a terminal, never starting with '-'."""
-    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(12))
-
-
-def _stored_passwords(path: Path) -> dict[str, str]:
-    """Passwords printed by an earlier run, so the logins stay the same; kept readable by the owner only."""
-    if not path.exists():
-        return {}
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        stored = None
-    if not isinstance(stored, dict):
-        raise UserError("not the demo logins this command writes; delete it to make new ones", where=str(path))
-    return {str(k): str(v) for k, v in stored.items()}
-
-
-def _store_passwords(path: Path, passwords: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(passwords, out, indent=2)
-
-
 def _placed(db: Database, manifest: CityManifest, person: DemoPerson) -> DemoPerson:
     """Where the person works and under which name: the GP at the practice with most registered patients, the social
     worker as the council's worker with most open cases (the feeds name them), everyone else at the first partner of
@@ -121,37 +103,17 @@ def _placed(db: Database, manifest: CityManifest, person: DemoPerson) -> DemoPer
 
 
 def ensure_demo_logins(db: Database, settings: Settings, manifest: CityManifest) -> list[DemoLogin]:
-    """One account per role (created, or given back its printed password), each placed where the feeds give it
-    people to care for."""
-    path = settings.home / DEMO_LOGINS_FILE
-    passwords = _stored_passwords(path)
+    """One account per demo person (created, or given back its printed password), each placed where the feeds give
+    it people to care for."""
+    passwords = DemoPasswords(settings.home)
     logins = []
     for wanted in DEMO_PEOPLE:
         person = _placed(db, manifest, wanted)
-        username = person.role.value
-        password = passwords.setdefault(username, _new_password())
-        user = find_user(db, username)
-        if user is None:
-            user = create_user(
-                db,
-                username,
-                password,
-                person.role,
-                display_name=person.display_name,
-                organisation_id=person.organisation_code,
-            )
-        else:
-            if authenticate(db, username, password) is None:
-                set_password(db, username, password)
-            if (user.display_name, user.organisation_id) != (person.display_name, person.organisation_code):
-                console.print(
-                    f"[yellow]The {username} login was made by an earlier demo[/] as {escape(user.display_name)}"
-                    f" at {user.organisation_id or 'no organisation'}, not as {escape(person.display_name)} at"
-                    f" {person.organisation_code or 'no organisation'}; it keeps that. For a clean demo use a new"
-                    " SDF_HOME."
-                )
+        user, password = ensure_login(
+            db, passwords, person.username, person.role, person.display_name, person.organisation_code
+        )
         logins.append(DemoLogin(password=password, person=person, user=user))
-    _store_passwords(path, passwords)
+    passwords.save()
     return logins
 
 
@@ -279,6 +241,11 @@ def demo(
         )
         logins = ensure_demo_logins(db, settings, manifest)
         examples = demo_examples(db, logins)
+        prepare_citizen_demo(db, settings)
+        prepare_governance_demo(db)
+        prepare_sde_demo(db)
+        prepare_outputs_demo(db)
+        start_demo_nodes(db, settings, manifest, serve=not no_serve)
     finally:
         db.dispose()
     _print_logins(logins, examples)

@@ -98,12 +98,40 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_link_run")),
     )
     op.create_table(
+        "login_attempt",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("username", sa.String(length=100), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("attempted_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("succeeded", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_attempt")),
+    )
+    with op.batch_alter_table("login_attempt", schema=None) as batch_op:
+        batch_op.create_index("ix_login_attempt_address_at", ["address", "attempted_at"], unique=False)
+        batch_op.create_index("ix_login_attempt_username_at", ["username", "attempted_at"], unique=False)
+
+    op.create_table(
         "organisation",
         sa.Column("id", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("created_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisation")),
+    )
+    op.create_table(
+        "care_home_register",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("organisation_id", sa.String(length=16), nullable=False),
+        sa.Column("care_home_code", sa.String(length=32), nullable=False),
+        sa.Column("care_home_name", sa.String(length=200), nullable=False),
+        sa.Column("care_type", sa.String(length=32), nullable=False),
+        sa.Column("postcode", sa.String(length=8), nullable=False),
+        sa.Column("area", sa.String(length=8), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisation.id"], name=op.f("fk_care_home_register_organisation_id_organisation")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_care_home_register")),
+        sa.UniqueConstraint("organisation_id", "care_home_code", name="uq_care_home_register_code"),
     )
     op.create_table(
         "feed_submission",
@@ -149,6 +177,18 @@ def upgrade() -> None:
     with op.batch_alter_table("identifier_conflict", schema=None) as batch_op:
         batch_op.create_index("ix_identifier_conflict_run", ["run_id"], unique=False)
 
+    op.create_table(
+        "operations_node",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("organisation_id", sa.String(length=16), nullable=False),
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("public_key", sa.String(length=64), nullable=False),
+        sa.Column("registered_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisation.id"], name=op.f("fk_operations_node_organisation_id_organisation")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_operations_node")),
+    )
     op.create_table(
         "person",
         sa.Column("id", sa.String(length=13), nullable=False),
@@ -276,6 +316,101 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_citizen_link_person_id"), ["person_id"], unique=False)
 
     op.create_table(
+        "correction_request",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("person_id", sa.String(length=13), nullable=False),
+        sa.Column("item_type", sa.String(length=32), nullable=False),
+        sa.Column("item_id", sa.BigInteger(), nullable=False),
+        sa.Column("item_title", sa.Text(), nullable=False),
+        sa.Column("organisation_id", sa.String(length=16), nullable=False),
+        sa.Column("statement", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("requested_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("requested_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("decided_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("decided_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["decided_by"], ["user_account.id"], name=op.f("fk_correction_request_decided_by_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisation.id"], name=op.f("fk_correction_request_organisation_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_correction_request_person_id_person")),
+        sa.ForeignKeyConstraint(
+            ["requested_by"], ["user_account.id"], name=op.f("fk_correction_request_requested_by_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_correction_request")),
+    )
+    with op.batch_alter_table("correction_request", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_correction_request_person_id"), ["person_id"], unique=False)
+        batch_op.create_index("ix_correction_request_queue", ["organisation_id", "status"], unique=False)
+
+    op.create_table(
+        "data_sharing_agreement",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("purpose", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=32), nullable=False),
+        sa.Column(
+            "parties", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"), nullable=False
+        ),
+        sa.Column(
+            "datasets", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"), nullable=False
+        ),
+        sa.Column(
+            "conditions", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"), nullable=False
+        ),
+        sa.Column("legal_basis_article6", sa.String(length=64), nullable=False),
+        sa.Column("legal_basis_article9", sa.String(length=64), nullable=True),
+        sa.Column("confidentiality_basis", sa.String(length=64), nullable=False),
+        sa.Column(
+            "value_terms", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"), nullable=True
+        ),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=False),
+        sa.Column("created_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("created_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("submitted_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("steward_reviewed_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("steward_reviewed_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("approved_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("approved_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("ended_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("ended_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("end_reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["approved_by"], ["user_account.id"], name=op.f("fk_data_sharing_agreement_approved_by_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["user_account.id"], name=op.f("fk_data_sharing_agreement_created_by_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["ended_by"], ["user_account.id"], name=op.f("fk_data_sharing_agreement_ended_by_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["steward_reviewed_by"],
+            ["user_account.id"],
+            name=op.f("fk_data_sharing_agreement_steward_reviewed_by_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_sharing_agreement")),
+    )
+    with op.batch_alter_table("data_sharing_agreement", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_data_sharing_agreement_status"), ["status"], unique=False)
+
+    op.create_table(
+        "foundation_choice",
+        sa.Column("person_id", sa.String(length=13), nullable=False),
+        sa.Column("research_contact", sa.Boolean(), nullable=False),
+        sa.Column("changed_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("changed_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["changed_by"], ["user_account.id"], name=op.f("fk_foundation_choice_changed_by_user_account")
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_foundation_choice_person_id_person")),
+        sa.PrimaryKeyConstraint("person_id", name=op.f("pk_foundation_choice")),
+    )
+    op.create_table(
         "link_event",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -356,6 +491,25 @@ def upgrade() -> None:
     with op.batch_alter_table("record_entry", schema=None) as batch_op:
         batch_op.create_index("ix_record_entry_person_created", ["person_id", "created_at"], unique=False)
 
+    op.create_table(
+        "researcher_accreditation",
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("training", sa.String(length=200), nullable=False),
+        sa.Column("training_completed_on", sa.Date(), nullable=False),
+        sa.Column("training_expires_on", sa.Date(), nullable=False),
+        sa.Column("accreditation", sa.String(length=200), nullable=True),
+        sa.Column("accredited_on", sa.Date(), nullable=True),
+        sa.Column("accreditation_expires_on", sa.Date(), nullable=True),
+        sa.Column("recorded_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("recorded_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["recorded_by"], ["user_account.id"], name=op.f("fk_researcher_accreditation_recorded_by_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_researcher_accreditation_user_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_researcher_accreditation")),
+    )
     op.create_table(
         "sealed_item",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -487,6 +641,42 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_supply_stock_submission_id"), ["submission_id"], unique=False)
 
     op.create_table(
+        "web_session",
+        sa.Column("id_sha256", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("started_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], name=op.f("fk_web_session_user_id_user_account")),
+        sa.PrimaryKeyConstraint("id_sha256", name=op.f("pk_web_session")),
+    )
+    with op.batch_alter_table("web_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_session_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "withheld_item",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("person_id", sa.String(length=13), nullable=False),
+        sa.Column("item_type", sa.String(length=32), nullable=False),
+        sa.Column("item_id", sa.BigInteger(), nullable=False),
+        sa.Column("reason_code", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("withheld_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("withheld_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("released_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("released_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_withheld_item_person_id_person")),
+        sa.ForeignKeyConstraint(
+            ["released_by"], ["user_account.id"], name=op.f("fk_withheld_item_released_by_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["withheld_by"], ["user_account.id"], name=op.f("fk_withheld_item_withheld_by_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_withheld_item")),
+    )
+    with op.batch_alter_table("withheld_item", schema=None) as batch_op:
+        batch_op.create_index("ix_withheld_item_person", ["person_id", "released_at"], unique=False)
+
+    op.create_table(
         "access_alert",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("grant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -521,6 +711,62 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("person_link", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_person_link_person_id"), ["person_id"], unique=False)
+
+    op.create_table(
+        "project",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("purpose", sa.String(length=32), nullable=False),
+        sa.Column("organisation_id", sa.String(length=16), nullable=False),
+        sa.Column("lead_user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("agreement_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("stage", sa.String(length=32), nullable=False),
+        sa.Column("lay_summary", sa.Text(), nullable=False),
+        sa.Column("public_benefit", sa.Text(), nullable=False),
+        sa.Column(
+            "datasets", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"), nullable=False
+        ),
+        sa.Column(
+            "field_justifications",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("apply_national_opt_out", sa.Boolean(), nullable=False),
+        sa.Column("opt_out_exemption", sa.Text(), nullable=True),
+        sa.Column("date_coarsening", sa.String(length=16), nullable=False),
+        sa.Column("min_cell_count", sa.Integer(), nullable=False),
+        sa.Column("created_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("applied_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("reviewed_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("reviewed_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("review_note", sa.Text(), nullable=True),
+        sa.Column("approved_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("approved_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("access_from", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("closed_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("closure_note", sa.Text(), nullable=True),
+        sa.Column("extract_deleted_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("rejected_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("rejected_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("rejection_reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"], ["data_sharing_agreement.id"], name=op.f("fk_project_agreement_id_data_sharing_agreement")
+        ),
+        sa.ForeignKeyConstraint(["approved_by"], ["user_account.id"], name=op.f("fk_project_approved_by_user_account")),
+        sa.ForeignKeyConstraint(["closed_by"], ["user_account.id"], name=op.f("fk_project_closed_by_user_account")),
+        sa.ForeignKeyConstraint(
+            ["lead_user_id"], ["user_account.id"], name=op.f("fk_project_lead_user_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisation.id"], name=op.f("fk_project_organisation_id_organisation")
+        ),
+        sa.ForeignKeyConstraint(["rejected_by"], ["user_account.id"], name=op.f("fk_project_rejected_by_user_account")),
+        sa.ForeignKeyConstraint(["reviewed_by"], ["user_account.id"], name=op.f("fk_project_reviewed_by_user_account")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_project")),
+    )
+    with op.batch_alter_table("project", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_project_stage"), ["stage"], unique=False)
 
     op.create_table(
         "review_item",
@@ -585,11 +831,184 @@ def upgrade() -> None:
             batch_op.f("ix_match_decision_right_source_person_id"), ["right_source_person_id"], unique=False
         )
 
+    op.create_table(
+        "project_extract",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("project_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("built_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("built_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("path", sa.String(length=1000), nullable=False),
+        sa.Column("people", sa.Integer(), nullable=False),
+        sa.Column("opted_out_excluded", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("deleted_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["built_by"], ["user_account.id"], name=op.f("fk_project_extract_built_by_user_account")
+        ),
+        sa.ForeignKeyConstraint(["project_id"], ["project.id"], name=op.f("fk_project_extract_project_id_project")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_project_extract")),
+    )
+    with op.batch_alter_table("project_extract", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_project_extract_project_id"), ["project_id"], unique=False)
+
+    op.create_table(
+        "project_member",
+        sa.Column("project_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("added_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["project_id"], ["project.id"], name=op.f("fk_project_member_project_id_project")),
+        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], name=op.f("fk_project_member_user_id_user_account")),
+        sa.PrimaryKeyConstraint("project_id", "user_id", name=op.f("pk_project_member")),
+    )
+    with op.batch_alter_table("project_member", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_project_member_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "extract_member",
+        sa.Column("extract_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("person_id", sa.String(length=13), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["extract_id"], ["project_extract.id"], name=op.f("fk_extract_member_extract_id_project_extract")
+        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_extract_member_person_id_person")),
+        sa.PrimaryKeyConstraint("extract_id", "person_id", name=op.f("pk_extract_member")),
+    )
+    with op.batch_alter_table("extract_member", schema=None) as batch_op:
+        batch_op.create_index("ix_extract_member_person", ["person_id"], unique=False)
+
+    op.create_table(
+        "sde_job",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("project_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("submitted_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("extract_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("created_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("isolation", sa.Text(), nullable=True),
+        sa.Column("exit_code", sa.Integer(), nullable=True),
+        sa.Column("message", sa.Text(), nullable=True),
+        sa.Column("pid", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["extract_id"], ["project_extract.id"], name=op.f("fk_sde_job_extract_id_project_extract")
+        ),
+        sa.ForeignKeyConstraint(["project_id"], ["project.id"], name=op.f("fk_sde_job_project_id_project")),
+        sa.ForeignKeyConstraint(
+            ["submitted_by"], ["user_account.id"], name=op.f("fk_sde_job_submitted_by_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sde_job")),
+    )
+    with op.batch_alter_table("sde_job", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sde_job_project_id"), ["project_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sde_job_state"), ["state"], unique=False)
+
+    op.create_table(
+        "output_request",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("project_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("job_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("requested_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("requested_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("revised_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("released_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["job_id"], ["sde_job.id"], name=op.f("fk_output_request_job_id_sde_job")),
+        sa.ForeignKeyConstraint(["project_id"], ["project.id"], name=op.f("fk_output_request_project_id_project")),
+        sa.ForeignKeyConstraint(
+            ["requested_by"], ["user_account.id"], name=op.f("fk_output_request_requested_by_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_output_request")),
+    )
+    with op.batch_alter_table("output_request", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_output_request_project_id"), ["project_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_output_request_requested_by"), ["requested_by"], unique=False)
+        batch_op.create_index(batch_op.f("ix_output_request_status"), ["status"], unique=False)
+
+    op.create_table(
+        "output_file",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("request_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("source_path", sa.Text(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=False),
+        sa.Column("checks", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"), nullable=False),
+        sa.Column("checks_passed", sa.Boolean(), nullable=False),
+        sa.Column("released_path", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["request_id"], ["output_request.id"], name=op.f("fk_output_file_request_id_output_request")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_output_file")),
+        sa.UniqueConstraint("request_id", "revision", "name", name="uq_output_file_request_name"),
+    )
+    with op.batch_alter_table("output_file", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_output_file_request_id"), ["request_id"], unique=False)
+
+    op.create_table(
+        "output_review",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("request_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("reviewer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("decision", sa.String(length=16), nullable=False),
+        sa.Column("comments", sa.Text(), nullable=False),
+        sa.Column("voted_at", socialdata.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["request_id"], ["output_request.id"], name=op.f("fk_output_review_request_id_output_request")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"], ["user_account.id"], name=op.f("fk_output_review_reviewer_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_output_review")),
+        sa.UniqueConstraint("request_id", "revision", "reviewer_id", name="uq_output_review_one_vote"),
+    )
+    with op.batch_alter_table("output_review", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_output_review_request_id"), ["request_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("output_review", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_output_review_request_id"))
+
+    op.drop_table("output_review")
+    with op.batch_alter_table("output_file", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_output_file_request_id"))
+
+    op.drop_table("output_file")
+    with op.batch_alter_table("output_request", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_output_request_status"))
+        batch_op.drop_index(batch_op.f("ix_output_request_requested_by"))
+        batch_op.drop_index(batch_op.f("ix_output_request_project_id"))
+
+    op.drop_table("output_request")
+    with op.batch_alter_table("sde_job", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sde_job_state"))
+        batch_op.drop_index(batch_op.f("ix_sde_job_project_id"))
+
+    op.drop_table("sde_job")
+    with op.batch_alter_table("extract_member", schema=None) as batch_op:
+        batch_op.drop_index("ix_extract_member_person")
+
+    op.drop_table("extract_member")
+    with op.batch_alter_table("project_member", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_project_member_user_id"))
+
+    op.drop_table("project_member")
+    with op.batch_alter_table("project_extract", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_project_extract_project_id"))
+
+    op.drop_table("project_extract")
     with op.batch_alter_table("match_decision", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_match_decision_right_source_person_id"))
 
@@ -599,6 +1018,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_review_item_right_source_person_id"))
 
     op.drop_table("review_item")
+    with op.batch_alter_table("project", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_project_stage"))
+
+    op.drop_table("project")
     with op.batch_alter_table("person_link", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_person_link_person_id"))
 
@@ -607,6 +1030,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_access_alert_status"))
 
     op.drop_table("access_alert")
+    with op.batch_alter_table("withheld_item", schema=None) as batch_op:
+        batch_op.drop_index("ix_withheld_item_person")
+
+    op.drop_table("withheld_item")
+    with op.batch_alter_table("web_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_session_user_id"))
+
+    op.drop_table("web_session")
     with op.batch_alter_table("supply_stock", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_supply_stock_submission_id"))
 
@@ -629,6 +1060,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_sealed_item_person_id"))
 
     op.drop_table("sealed_item")
+    op.drop_table("researcher_accreditation")
     with op.batch_alter_table("record_entry", schema=None) as batch_op:
         batch_op.drop_index("ix_record_entry_person_created")
 
@@ -645,6 +1077,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_link_event_other_person_id"))
 
     op.drop_table("link_event")
+    op.drop_table("foundation_choice")
+    with op.batch_alter_table("data_sharing_agreement", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_data_sharing_agreement_status"))
+
+    op.drop_table("data_sharing_agreement")
+    with op.batch_alter_table("correction_request", schema=None) as batch_op:
+        batch_op.drop_index("ix_correction_request_queue")
+        batch_op.drop_index(batch_op.f("ix_correction_request_person_id"))
+
+    op.drop_table("correction_request")
     with op.batch_alter_table("citizen_link", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_citizen_link_person_id"))
 
@@ -672,6 +1114,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_person_merged_into"))
 
     op.drop_table("person")
+    op.drop_table("operations_node")
     with op.batch_alter_table("identifier_conflict", schema=None) as batch_op:
         batch_op.drop_index("ix_identifier_conflict_run")
 
@@ -680,7 +1123,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_feed_submission_organisation_id"))
 
     op.drop_table("feed_submission")
+    op.drop_table("care_home_register")
     op.drop_table("organisation")
+    with op.batch_alter_table("login_attempt", schema=None) as batch_op:
+        batch_op.drop_index("ix_login_attempt_username_at")
+        batch_op.drop_index("ix_login_attempt_address_at")
+
+    op.drop_table("login_attempt")
     op.drop_table("link_run")
     op.drop_table("audit_tree_node")
     with op.batch_alter_table("audit_tree_head", schema=None) as batch_op:
