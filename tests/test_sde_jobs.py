@@ -13,6 +13,7 @@ import pytest
 import socialdata.sde
 from socialdata.access import AccessDenied
 from socialdata.errors import UserError
+from socialdata.sde import sandbox
 from socialdata.sde.extracts import ExtractSummary, build_extract
 from socialdata.sde.jobs import (
     cancel_job,
@@ -226,3 +227,16 @@ def test_a_job_cancelled_while_queued_never_runs(world: SdeWorld, extract: Extra
     view = run_job(world.db, job_id)
     assert view.state == JobState.CANCELLED and view.started_at is None
     assert not output_files(world.db.settings, job_id)
+
+
+def test_the_jobs_own_tmp_is_mounted_before_the_readable_trees_so_a_checkout_under_tmp_stays_visible(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    venv = "/tmp/checkout/.venv"  # where a clone under /tmp keeps its interpreter
+    monkeypatch.setattr(sandbox, "readable_trees", lambda: ["/usr", venv])
+    script = sandbox._setup_script(tmp_path / "root", tmp_path / "ws", tmp_path / "x.duckdb", ["python", "job.py"])
+    lines = script.splitlines()
+    tmp_mount = next(i for i, line in enumerate(lines) if line.startswith("mount -t tmpfs") and line.endswith("/tmp"))
+    venv_bind = next(i for i, line in enumerate(lines) if line.startswith("mount --rbind") and venv in line)
+    assert tmp_mount < venv_bind
+    assert sum(1 for line in lines if line.endswith("/tmp") and line.startswith("mount -t tmpfs")) == 1

@@ -107,14 +107,21 @@ def _setup_script(root: Path, workspace: Path, extract: Path, inner: list[str]) 
     capability, exec the job."""
     q = shlex.quote
     r = q(str(root))
-    lines = ["set -e", f"mount -t tmpfs -o size=16m tmpfs {r}"]
+    lines = [
+        "set -e",
+        f"mount -t tmpfs -o size=16m tmpfs {r}",
+        # The job's own /tmp first: a checkout (and so its venv) may live under the host's /tmp, and mounting /tmp
+        # after binding it would hide the interpreter.
+        f"mkdir {r}/tmp",  # noqa: S108 (inside the job's root)
+        f"mount -t tmpfs -o size={TMP_SIZE} tmpfs {r}/tmp",  # noqa: S108 (the job's own /tmp, inside its root)
+    ]
     for tree in readable_trees():
         target = q(str(root) + tree)
         lines += [f"mkdir -p {target}", f"mount --rbind {q(tree)} {target}", f"mount -o remount,bind,ro {target}"]
     for link in ("/lib", "/lib64", "/bin", "/sbin"):
         if Path(link).is_symlink():
             lines.append(f"ln -s {q(os.readlink(link))} {q(str(root) + link)}")
-    lines += [f"mkdir -p {r}/proc {r}/dev {r}/tmp {r}{WORKSPACE} {r}/extract", f"mount -t proc proc {r}/proc"]  # noqa: S108
+    lines += [f"mkdir -p {r}/proc {r}/dev {r}{WORKSPACE} {r}/extract", f"mount -t proc proc {r}/proc"]
     for device in DEVICES:
         lines += [f"touch {r}/dev/{device}", f"mount --bind /dev/{device} {r}/dev/{device}"]
     lines += [
@@ -122,7 +129,6 @@ def _setup_script(root: Path, workspace: Path, extract: Path, inner: list[str]) 
         f"touch {r}{EXTRACT}",
         f"mount --bind {q(str(extract))} {r}{EXTRACT}",
         f"mount -o remount,bind,ro {r}{EXTRACT}",
-        f"mount -t tmpfs -o size={TMP_SIZE} tmpfs {r}/tmp",  # noqa: S108 (the job's own /tmp, inside its root)
         f"mkdir {r}/.host",
         # pivot_root, not chroot: the host's tree is detached from the namespace, so there is nothing to escape to.
         f"cd {r}",
