@@ -114,6 +114,14 @@ def _print_request(view: RequestView) -> None:
         )
 
 
+def _show_request(view: RequestView, json_out: bool) -> None:
+    """A request as JSON for scripts, or as the table and check results for a person."""
+    if json_out:
+        emit_json(_request_json(view))
+    else:
+        _print_request(view)
+
+
 @app.command("check")
 @guarded
 def check(
@@ -154,10 +162,7 @@ def request(
     with _airlock(as_user) as (airlock, actor):
         request_id = airlock.request_release(actor, job, title, _files(files, descriptions))
         view = airlock.request_view(actor, request_id)
-    if json_out:
-        emit_json(_request_json(view))
-    else:
-        _print_request(view)
+    _show_request(view, json_out)
 
 
 @app.command("revise")
@@ -174,10 +179,7 @@ def revise(
     with _airlock(as_user) as (airlock, actor):
         airlock.revise(actor, request_id, job, _files(files, descriptions))
         view = airlock.request_view(actor, request_id)
-    if json_out:
-        emit_json(_request_json(view))
-    else:
-        _print_request(view)
+    _show_request(view, json_out)
 
 
 @app.command("review")
@@ -192,10 +194,7 @@ def review(
     """Vote on a request as an output checker (a data steward who is not its author)."""
     with _airlock(as_user) as (airlock, actor):
         view = airlock.review(actor, request_id, decision, comments)
-    if json_out:
-        emit_json(_request_json(view))
-    else:
-        _print_request(view)
+    _show_request(view, json_out)
 
 
 @app.command("show")
@@ -204,10 +203,7 @@ def show(request_id: RequestArg, as_user: AsOption, json_out: JsonOption = False
     """One request: its files, their check results, and the votes you may see."""
     with _airlock(as_user) as (airlock, actor):
         view = airlock.request_view(actor, request_id)
-    if json_out:
-        emit_json(_request_json(view))
-    else:
-        _print_request(view)
+    _show_request(view, json_out)
 
 
 @app.command("list")
